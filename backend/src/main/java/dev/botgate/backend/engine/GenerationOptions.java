@@ -1,0 +1,37 @@
+package dev.botgate.backend.engine;
+
+import java.util.List;
+
+/**
+ * Sampling and limits. A {@code null} field means "not set": {@link #overriddenBy} layers request options over a
+ * model's defaults. Names follow Ollama's {@code options}.
+ *
+ * @param numPredict  max tokens to generate; -1 = until stop or context end
+ * @param jsonSchema  JSON schema (as JSON text) the output must follow; turned into a grammar by the engine
+ * @param json        {@code true} for any JSON object (Ollama's {@code format: "json"})
+ */
+public record GenerationOptions(Double temperature, Double topP, Integer topK, Double minP, Integer seed,
+                                Double repeatPenalty, Integer numPredict, List<String> stop, String jsonSchema,
+                                Boolean json) {
+
+    /** No option set. */
+    public static final GenerationOptions NONE =
+            new GenerationOptions(null, null, null, null, null, null, null, null, null, null);
+
+    public GenerationOptions {
+        stop = stop == null ? null : List.copyOf(stop);
+    }
+
+    /** These options with every field that {@code over} sets replaced by its value. */
+    public GenerationOptions overriddenBy(GenerationOptions over) {
+        return new GenerationOptions(
+                pick(over.temperature, temperature), pick(over.topP, topP), pick(over.topK, topK),
+                pick(over.minP, minP), pick(over.seed, seed), pick(over.repeatPenalty, repeatPenalty),
+                pick(over.numPredict, numPredict), pick(over.stop, stop), pick(over.jsonSchema, jsonSchema),
+                pick(over.json, json));
+    }
+
+    private static <T> T pick(T preferred, T fallback) {
+        return preferred != null ? preferred : fallback;
+    }
+}

@@ -1,0 +1,2 @@
+/** The application: one main(), configuration, wiring. */
+package dev.botgate.gateway;
