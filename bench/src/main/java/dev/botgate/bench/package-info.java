@@ -1,0 +1,2 @@
+/** On-demand benchmarks; each class's javadoc gives the command that runs it. */
+package dev.botgate.bench;
