@@ -1,0 +1,73 @@
+package dev.botgate.gateway;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.DoubleAdder;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.DoubleSupplier;
+
+/**
+ * Prometheus text-format metrics, kept small on purpose: counters, gauges read at scrape time, and summaries
+ * (count + sum) for latencies. Series are named {@code botgate_*}; labels are written verbatim and must come from
+ * our own vocabulary (channel, bot, route), never from user input.
+ */
+public final class Metrics {
+    private final Map<String, LongAdder> counters = new ConcurrentHashMap<>();
+    private final Map<String, DoubleAdder> sums = new ConcurrentHashMap<>();
+    private final Map<String, DoubleSupplier> gauges = new ConcurrentHashMap<>();
+    private final Map<String, String> help = new ConcurrentHashMap<>();
+
+    /** Adds to a counter, e.g. {@code inc("botgate_requests_total", "route=\"/api/chat\"", 1)}. */
+    public void inc(String name, String labels, long delta) {
+        counters.computeIfAbsent(series(name, labels), k -> new LongAdder()).add(delta);
+    }
+
+    /** Records one observation of a summary (seconds for latencies). */
+    public void observe(String name, String labels, double value) {
+        counters.computeIfAbsent(series(name + "_count", labels), k -> new LongAdder()).increment();
+        sums.computeIfAbsent(series(name + "_sum", labels), k -> new DoubleAdder()).add(value);
+    }
+
+    /** A value read at scrape time. */
+    public void gauge(String name, String labels, DoubleSupplier value) {
+        gauges.put(series(name, labels), value);
+    }
+
+    /** Help text for a metric family. */
+    public void describe(String name, String text) {
+        help.put(name, text);
+    }
+
+    /** Current value of a counter series, for tests and the console. */
+    public long counter(String name, String labels) {
+        LongAdder a = counters.get(series(name, labels));
+        return a == null ? 0 : a.sum();
+    }
+
+    /** The exposition text. */
+    public String scrape() {
+        Map<String, String> lines = new TreeMap<>();
+        counters.forEach((k, v) -> lines.put(k, Long.toString(v.sum())));
+        sums.forEach((k, v) -> lines.put(k, Double.toString(v.sum())));
+        gauges.forEach((k, v) -> lines.put(k, Double.toString(v.getAsDouble())));
+        StringBuilder out = new StringBuilder();
+        String lastFamily = "";
+        for (Map.Entry<String, String> e : lines.entrySet()) {
+            String family = e.getKey().replaceAll("\\{.*", "").replaceAll("_(count|sum)$", "");
+            if (!family.equals(lastFamily)) {
+                String h = help.get(family);
+                if (h != null) {
+                    out.append("# HELP ").append(family).append(' ').append(h).append('\n');
+                }
+                lastFamily = family;
+            }
+            out.append(e.getKey()).append(' ').append(e.getValue()).append('\n');
+        }
+        return out.toString();
+    }
+
+    private static String series(String name, String labels) {
+        return labels.isEmpty() ? name : name + "{" + labels + "}";
+    }
+}

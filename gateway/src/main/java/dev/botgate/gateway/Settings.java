@@ -1,0 +1,118 @@
+package dev.botgate.gateway;
+
+import io.helidon.config.Config;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The settings the application is wired from, read once from {@link Config} (STYLE R5). Bots are kept as their
+ * config node and read by the bot registry, which reports each bot's errors separately.
+ */
+public record Settings(Server server, Paths paths, EngineSettings engine, KnowledgeSettings knowledge,
+                       ConversationSettings conversation, Config bots) {
+
+    /** HTTP listener and access. */
+    public record Server(String host, int port, long maxBodyBytes, List<String> apiKeyHashes,
+                         boolean allowUnauthenticated) {
+        /** Whether the address only accepts connections from this machine. */
+        public boolean loopbackOnly() {
+            return host.equals("127.0.0.1") || host.equals("localhost") || host.equals("::1") || host.startsWith("127.");
+        }
+    }
+
+    /** Data directory and model store. */
+    public record Paths(Path home, Path models) {
+    }
+
+    /** llama.cpp engine settings (see config/application.yaml for each). */
+    public record EngineSettings(int threads, int contextSize, int parallelSlots, int queueCapacity,
+                                 int maxLoadedModels, String contextOverflow, int numPredict, boolean nativeLog) {
+    }
+
+    /** Knowledge-base settings. */
+    public record KnowledgeSettings(int chunkTarget, int chunkOverlap, long maxFileBytes, long maxUploadBytes,
+                                    int embedThreads) {
+    }
+
+    /** Conversation context settings. */
+    public record ConversationSettings(Duration idleExpiry, int maxTurns, int historyTokens) {
+    }
+
+    /** Reads and validates everything; an invalid value is reported with its key. */
+    public static Settings from(Config config, Map<String, String> env) {
+        Config s = config.get("server");
+        Server server = new Server(
+                str(s, "host"), intIn(s, "port", 0, 65535), longIn(s, "max-body-bytes", 1024, Long.MAX_VALUE),
+                s.get("api-keys").asList(String.class).orElse(List.of()),
+                s.get("allow-unauthenticated").asBoolean().orElse(false));
+        for (String hash : server.apiKeyHashes()) {
+            if (!hash.matches("sha256:[0-9a-f]{64}")) {
+                throw new ConfigException("server.api-keys: each entry must be sha256:<64 hex digits> (the hash, never "
+                        + "the key itself); create one with: botgate keys new");
+            }
+        }
+        Config p = config.get("paths");
+        String homeText = str(p, "home");
+        Path home = !homeText.isEmpty() ? Path.of(homeText)
+                : env.containsKey("BOTGATE_HOME") ? Path.of(env.get("BOTGATE_HOME"))
+                : Path.of(System.getProperty("user.home"), ".botgate");
+        String modelsText = str(p, "models");
+        Path models = !modelsText.isEmpty() ? Path.of(modelsText)
+                : env.containsKey("BOTGATE_MODELS") ? Path.of(env.get("BOTGATE_MODELS"))
+                : home.resolve("models");
+        Config e = config.get("engine");
+        String overflow = str(e, "context-overflow");
+        if (!overflow.equals("drop-oldest") && !overflow.equals("error")) {
+            throw new ConfigException("engine.context-overflow: must be drop-oldest or error, got '" + overflow + "'");
+        }
+        EngineSettings engine = new EngineSettings(intIn(e, "threads", 0, 1024), intIn(e, "context-size", 256, 1 << 20),
+                intIn(e, "parallel-slots", 1, 64), intIn(e, "queue-capacity", 0, 10_000),
+                intIn(e, "max-loaded-models", 1, 16), overflow, intIn(e, "num-predict", -1, 1 << 20),
+                e.get("native-log").asBoolean().orElse(false));
+        Config k = config.get("knowledge");
+        KnowledgeSettings knowledge = new KnowledgeSettings(intIn(k, "chunk-target", 50, 2000),
+                intIn(k, "chunk-overlap", 0, 1000), longIn(k, "max-file-bytes", 1, Long.MAX_VALUE),
+                longIn(k, "max-upload-bytes", 1, Long.MAX_VALUE), intIn(k, "embed-threads", 1, 64));
+        Config c = config.get("conversation");
+        ConversationSettings conversation = new ConversationSettings(duration(c, "idle-expiry"),
+                intIn(c, "max-turns", 0, 1000), intIn(c, "history-tokens", 0, 1 << 20));
+        return new Settings(server, new Paths(home, models), engine, knowledge, conversation, config.get("bots"));
+    }
+
+    private static String str(Config node, String key) {
+        return node.get(key).asString().orElse("");
+    }
+
+    private static int intIn(Config node, String key, int min, int max) {
+        return (int) longIn(node, key, min, max);
+    }
+
+    private static long longIn(Config node, String key, long min, long max) {
+        String full = node.key() + "." + key;
+        String text = node.get(key).asString()
+                .orElseThrow(() -> new ConfigException(full + ": missing"));
+        long v;
+        try {
+            v = Long.parseLong(text.trim());
+        } catch (NumberFormatException ex) {
+            throw new ConfigException(full + ": must be a whole number, got '" + text + "'");
+        }
+        if (v < min || v > max) {
+            throw new ConfigException(full + ": must be between " + min + " and " + max + ", got " + v);
+        }
+        return v;
+    }
+
+    private static Duration duration(Config node, String key) {
+        String full = node.key() + "." + key;
+        String text = node.get(key).asString().orElseThrow(() -> new ConfigException(full + ": missing"));
+        try {
+            return Duration.parse(text.trim());
+        } catch (DateTimeParseException ex) {
+            throw new ConfigException(full + ": must be an ISO-8601 duration such as PT30M, got '" + text + "'");
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package dev.botgate.gateway.http;
+
+import dev.botgate.gateway.Metrics;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Liveness, readiness and Prometheus metrics.
+ *
+ * <pre>
+ * curl localhost:8080/health          # {"status":"UP",...}
+ * curl localhost:8080/health/ready    # 503 until ready
+ * curl localhost:8080/metrics
+ * </pre>
+ */
+public final class HealthService implements HttpService {
+    private final Metrics metrics;
+    private final Supplier<Map<String, String>> checks;
+
+    /** @param checks readiness checks by name; a value other than "UP" makes readiness fail with that reason */
+    public HealthService(Metrics metrics, Supplier<Map<String, String>> checks) {
+        this.metrics = metrics;
+        this.checks = checks;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/health", this::live)
+             .get("/health/live", this::live)
+             .get("/health/ready", this::ready)
+             .get("/metrics", this::metrics);
+    }
+
+    private void live(ServerRequest req, ServerResponse res) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", "UP");
+        body.put("checks", checks.get());
+        json(res, 200, body);
+    }
+
+    private void ready(ServerRequest req, ServerResponse res) {
+        Map<String, String> c = checks.get();
+        boolean up = c.values().stream().allMatch("UP"::equals);
+        json(res, up ? 200 : 503, Map.of("status", up ? "UP" : "DOWN", "checks", c));
+    }
+
+    private void metrics(ServerRequest req, ServerResponse res) {
+        res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+        res.send(metrics.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    private static void json(ServerResponse res, int status, Object body) {
+        res.status(status);
+        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        res.send(Json.bytes(body));
+    }
+}

@@ -1,0 +1,84 @@
+package dev.botgate.gateway.http;
+
+import dev.botgate.backend.engine.GenerationEvent;
+import dev.botgate.backend.engine.GenerationStats;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** Ollama's wire types (api/types.go), kept apart from the routes and from the engine's types (STYLE R3). */
+final class OllamaWire {
+    private OllamaWire() {
+    }
+
+    record Message(String role, String content) {
+    }
+
+    /** One line of /api/chat output; the last one (done=true) carries the timings. */
+    record ChatLine(String model, String createdAt, Message message, boolean done, String doneReason,
+                    Long totalDuration, Long loadDuration, Integer promptEvalCount, Long promptEvalDuration,
+                    Integer evalCount, Long evalDuration, Integer droppedTurns) {
+        static ChatLine token(String model, String text) {
+            return new ChatLine(model, now(), new Message("assistant", text), false, null, null, null, null, null,
+                    null, null, null);
+        }
+
+        static ChatLine done(String model, String content, GenerationEvent.Done d) {
+            GenerationStats s = d.stats();
+            return new ChatLine(model, now(), new Message("assistant", content), true, reason(d),
+                    s.totalNanos(), s.loadNanos(), s.promptTokens(), s.promptNanos(), s.completionTokens(),
+                    s.generateNanos(), s.droppedTurns() > 0 ? s.droppedTurns() : null);
+        }
+    }
+
+    /** One line of /api/generate output. */
+    record GenerateLine(String model, String createdAt, String response, boolean done, String doneReason,
+                        Long totalDuration, Long loadDuration, Integer promptEvalCount, Long promptEvalDuration,
+                        Integer evalCount, Long evalDuration) {
+        static GenerateLine token(String model, String text) {
+            return new GenerateLine(model, now(), text, false, null, null, null, null, null, null, null);
+        }
+
+        static GenerateLine done(String model, String response, GenerationEvent.Done d) {
+            GenerationStats s = d.stats();
+            return new GenerateLine(model, now(), response, true, reason(d), s.totalNanos(), s.loadNanos(),
+                    s.promptTokens(), s.promptNanos(), s.completionTokens(), s.generateNanos());
+        }
+    }
+
+    record Details(String parentModel, String format, String family, List<String> families, String parameterSize,
+                   String quantizationLevel) {
+    }
+
+    record TagModel(String name, String model, String modifiedAt, long size, String digest, Details details) {
+    }
+
+    record Tags(List<TagModel> models) {
+    }
+
+    record PsModel(String name, String model, long size, String digest, Details details, String expiresAt,
+                   long sizeVram, int contextLength, int slots, int busySlots, int queued) {
+    }
+
+    record Ps(List<PsModel> models) {
+    }
+
+    record Show(String modelfile, String parameters, String template, String system, Details details,
+                Map<String, Object> modelInfo, List<String> capabilities, String modifiedAt) {
+    }
+
+    record Embed(String model, List<float[]> embeddings, Long totalDuration, Integer promptEvalCount) {
+    }
+
+    static String now() {
+        return Instant.now().toString();
+    }
+
+    static String reason(GenerationEvent.Done d) {
+        return switch (d.reason()) {
+            case STOP -> "stop";
+            case LENGTH -> "length";
+            case CANCELLED -> "cancelled";
+        };
+    }
+}

@@ -1,0 +1,83 @@
+package dev.botgate.gateway.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.botgate.backend.engine.GenerationOptions;
+
+/** Reads generation options from the two wire formats into the engine's {@link GenerationOptions}. */
+final class RequestOptions {
+    private RequestOptions() {
+    }
+
+    /** Ollama: an {@code options} object plus the top-level {@code format} ("json" or a JSON schema). */
+    static GenerationOptions ollama(JsonNode body) {
+        JsonNode o = body.path("options");
+        if (!o.isMissingNode() && !o.isNull() && !o.isObject()) {
+            throw new BadRequestException("field 'options' must be an object");
+        }
+        Boolean json = null;
+        String schema = null;
+        JsonNode format = body.get("format");
+        if (format != null && !format.isNull()) {
+            if (format.isTextual() && format.asText().equals("json")) {
+                json = true;
+            } else if (format.isObject()) {
+                schema = format.toString();
+            } else if (!(format.isTextual() && format.asText().isEmpty())) {
+                throw new BadRequestException("field 'format' must be \"json\" or a JSON schema object");
+            }
+        }
+        if (!o.isObject()) {
+            return new GenerationOptions(null, null, null, null, null, null, null, null, schema, json);
+        }
+        return new GenerationOptions(
+                JsonFields.number(o, "temperature", 0, 5),
+                JsonFields.number(o, "top_p", 0, 1),
+                JsonFields.integer(o, "top_k", 0, 100_000),
+                JsonFields.number(o, "min_p", 0, 1),
+                JsonFields.integer(o, "seed", Integer.MIN_VALUE, Integer.MAX_VALUE),
+                JsonFields.number(o, "repeat_penalty", 0, 10),
+                JsonFields.integer(o, "num_predict", -2, 1_000_000),
+                JsonFields.stringOrList(o, "stop"),
+                schema, json);
+    }
+
+    /** OpenAI: top-level sampling fields and {@code response_format}. */
+    static GenerationOptions openAi(JsonNode body) {
+        Boolean json = null;
+        String schema = null;
+        JsonNode rf = body.get("response_format");
+        if (rf != null && !rf.isNull()) {
+            String type = rf.path("type").asText("");
+            switch (type) {
+                case "text" -> { }
+                case "json_object" -> json = true;
+                case "json_schema" -> {
+                    JsonNode s = rf.path("json_schema").path("schema");
+                    if (!s.isObject()) {
+                        throw new BadRequestException("response_format.json_schema.schema must be a JSON schema object");
+                    }
+                    schema = s.toString();
+                }
+                default -> throw new BadRequestException(
+                        "response_format.type must be text, json_object or json_schema, got '" + type + "'");
+            }
+        }
+        Integer maxTokens = JsonFields.integer(body, "max_completion_tokens", 1, 1_000_000);
+        if (maxTokens == null) {
+            maxTokens = JsonFields.integer(body, "max_tokens", 1, 1_000_000);
+        }
+        Double frequency = JsonFields.number(body, "frequency_penalty", -2, 2);
+        Double repeat = frequency == null ? null : 1.0 + Math.max(0, frequency) / 2;
+        JsonNode n = body.get("n");
+        if (n != null && !n.isNull() && n.asInt(1) != 1) {
+            throw new BadRequestException("only n=1 is supported");
+        }
+        return new GenerationOptions(
+                JsonFields.number(body, "temperature", 0, 2),
+                JsonFields.number(body, "top_p", 0, 1),
+                JsonFields.integer(body, "top_k", 0, 100_000),
+                JsonFields.number(body, "min_p", 0, 1),
+                JsonFields.integer(body, "seed", Integer.MIN_VALUE, Integer.MAX_VALUE),
+                repeat, maxTokens, JsonFields.stringOrList(body, "stop"), schema, json);
+    }
+}
