@@ -1,7 +1,8 @@
 # Botgate: one process serving the bots, the Ollama/OpenAI APIs, the knowledge bases and local GGUF models.
 #   docker build -t botgate .
-#   docker run -p 8080:8080 -v botgate-data:/data -e BOTGATE_API_KEY_HASH=... botgate
-# Inside the container the server binds 0.0.0.0, so API keys are required (see README: "API keys").
+#   docker run --rm -v botgate-data:/data botgate keys new      # prints an API key once, stores its hash in /data
+#   docker run -p 8080:8080 -v botgate-data:/data botgate
+# Inside the container the server binds 0.0.0.0, so an API key is required (see README: "API keys").
 
 FROM maven:3.9-eclipse-temurin-25 AS build
 WORKDIR /src
