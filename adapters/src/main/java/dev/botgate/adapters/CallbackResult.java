@@ -1,0 +1,43 @@
+package dev.botgate.adapters;
+
+import java.util.Objects;
+
+/** What {@link ChannelAdapter#handle(CallbackRequest)} decided about one callback. */
+public sealed interface CallbackResult {
+
+    /**
+     * Answer the callback with this response and do nothing else: URL verification and challenges, events the bot
+     * ignores (its own messages, group chatter it was not mentioned in), and refusals (401 bad signature, 400
+     * malformed, 403 timestamp outside the window).
+     *
+     * @param response the response to write
+     * @param reason   a short log-safe reason, e.g. {@code "url verification"}, {@code "bad signature"},
+     *                 {@code "ignored: bot message"}
+     */
+    record Reply(HttpReply response, String reason) implements CallbackResult {
+        /** Validates. */
+        public Reply {
+            Objects.requireNonNull(response, "response");
+            Objects.requireNonNull(reason, "reason");
+        }
+
+        /** True for 4xx/5xx refusals. */
+        public boolean refused() {
+            return response.status() >= 400;
+        }
+    }
+
+    /**
+     * A message to answer.
+     *
+     * @param message the decoded message
+     * @param ack     how to acknowledge it
+     */
+    record Inbound(InboundMessage message, Ack ack) implements CallbackResult {
+        /** Validates. */
+        public Inbound {
+            Objects.requireNonNull(message, "message");
+            Objects.requireNonNull(ack, "ack");
+        }
+    }
+}

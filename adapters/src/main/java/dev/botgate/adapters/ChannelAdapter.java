@@ -1,0 +1,57 @@
+package dev.botgate.adapters;
+
+import java.util.Optional;
+
+/**
+ * One bot's link to its platform: built from that bot's settings, it turns callbacks into {@link InboundMessage}s
+ * and sends answers. It knows nothing of models or documents. Thread-safe; one instance per bot.
+ *
+ * <p>The gateway calls, in order: {@link #handle} on the request's thread (fast: verify, decrypt, parse; no outbound
+ * call except, once, looking up the bot's own id); then, after dedupe and recording, it writes the {@link Ack} and
+ * answers from a worker with {@link #send} or {@link #open}, or, for {@link Ack.Hold}, with {@link #passiveReply}.
+ */
+public interface ChannelAdapter extends AutoCloseable {
+
+    /** The platform. */
+    Channel channel();
+
+    /** The bot's id (config {@code id}). */
+    String botId();
+
+    /**
+     * Verifies and decodes one callback. Never throws for bad input: refusals come back as a
+     * {@link CallbackResult.Reply} with a 4xx status.
+     */
+    CallbackResult handle(CallbackRequest request);
+
+    /**
+     * Sends an answer through the platform's API, converted and split to the platform's limits. Retries
+     * transient failures itself (see {@link RetryPolicy}).
+     *
+     * @throws SendException when it could not be delivered; {@link SendException#retryable()} says whether to try
+     *                       again later
+     */
+    void send(InboundMessage replyTo, OutboundText text);
+
+    /**
+     * Starts a streamed answer. Platforms that cannot edit messages return a stream that sends once, on
+     * {@link ReplyStream#finish}.
+     */
+    ReplyStream open(InboundMessage replyTo);
+
+    /**
+     * The callback response that carries {@code text} as the answer, for {@link Ack.Hold} deliveries; empty for
+     * platforms that never answer passively. {@code text} must fit {@link Ack.Hold#maxReplyBytes()}.
+     */
+    default Optional<HttpReply> passiveReply(InboundMessage replyTo, String text) {
+        return Optional.empty();
+    }
+
+    /** The link's health: last error and whether the access token is good. */
+    ChannelHealth health();
+
+    /** Releases the HTTP client. */
+    @Override
+    default void close() {
+    }
+}
