@@ -1,0 +1,38 @@
+package dev.botgate.gateway.pipeline;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What a bot answered and why.
+ *
+ * @param text    the answer
+ * @param sources titles of the documents it came from
+ * @param policy  how it was decided
+ */
+public record Answer(String text, List<String> sources, Policy policy) {
+    public Answer {
+        Objects.requireNonNull(text, "text");
+        sources = List.copyOf(sources);
+        Objects.requireNonNull(policy, "policy");
+    }
+
+    /** How an answer was decided; reported in metrics and in the message record. */
+    public enum Policy {
+        /** A Q&amp;A entry matched: its answer verbatim, no model. */
+        DIRECT,
+        /** Nothing relevant enough was found: the bot's fallback text. */
+        FALLBACK,
+        /** The model answered from the retrieved passages. */
+        MODEL,
+        /** No model configured: the best passage with its source. */
+        KNOWLEDGE,
+        /** A fixed reply: welcome, reset, unsupported message type, refused, busy, rate-limited. */
+        CANNED;
+
+        /** Lower-case name for metrics and records. */
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+}

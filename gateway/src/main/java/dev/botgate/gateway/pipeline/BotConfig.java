@@ -1,0 +1,34 @@
+package dev.botgate.gateway.pipeline;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One bot's behaviour (the platform block is read by its adapter).
+ *
+ * @param id             the bot's id, also its callback path segment
+ * @param channel        wecom, wechat, feishu, slack, or local (only the chat console and the API)
+ * @param knowledge      knowledge bases searched, in no particular order
+ * @param model          the model that writes answers; empty to answer from knowledge alone
+ * @param systemPrompt   instructions put before the passages
+ * @param welcome        reply to a subscribe / enter event
+ * @param fallback       reply when nothing relevant is found
+ * @param threshold      minimum search score for a passage to count as relevant
+ * @param topK           passages given to the model
+ * @param sensitiveWords questions or answers containing one of these get the refusal text
+ * @param refusal        reply when a sensitive word is found
+ * @param ratePerMinute  messages one user may send per minute (0 = unlimited)
+ * @param busy           reply when the model's queue is full
+ * @param unsupported    reply to message types other than text
+ * @param sourcesLabel   label before the cited sources
+ */
+public record BotConfig(String id, String channel, List<String> knowledge, Optional<String> model, String systemPrompt,
+                        String welcome, String fallback, double threshold, int topK, List<String> sensitiveWords,
+                        String refusal, int ratePerMinute, String busy, String unsupported, String sourcesLabel) {
+    public BotConfig {
+        Objects.requireNonNull(id, "id");
+        knowledge = List.copyOf(knowledge);
+        sensitiveWords = List.copyOf(sensitiveWords);
+    }
+}

@@ -1,0 +1,20 @@
+package dev.botgate.gateway.pipeline;
+
+import java.util.Objects;
+
+/**
+ * A retrieved piece of knowledge as the pipeline uses it.
+ *
+ * @param title    the document's title, cited as the source
+ * @param location heading path and page, e.g. "退货政策 > 运费, p. 3"; empty when none
+ * @param text     the passage (for a Q&amp;A hit: the answer)
+ * @param score    the search's fused score, comparable across queries (the bot's threshold applies to it)
+ * @param direct   a Q&amp;A entry whose question matched closely enough to be answered verbatim
+ */
+public record Passage(String title, String location, String text, double score, boolean direct) {
+    public Passage {
+        Objects.requireNonNull(title, "title");
+        Objects.requireNonNull(location, "location");
+        Objects.requireNonNull(text, "text");
+    }
+}
