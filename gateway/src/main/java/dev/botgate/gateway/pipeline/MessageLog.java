@@ -127,6 +127,11 @@ public final class MessageLog implements AutoCloseable {
                 state.name(), answer, policy, clock.millis(), id);
     }
 
+    /** Keeps a computed answer before it is sent, so a failed send is retried without asking the model again. */
+    public synchronized void answerReady(long id, String answer, String policy) {
+        update("UPDATE messages SET answer=?, policy=? WHERE id=?", answer, policy, id);
+    }
+
     /** Records a failed attempt; the message stays RECEIVED for a retry unless {@code giveUp}. */
     public synchronized void attemptFailed(long id, String reason, boolean giveUp) {
         update("UPDATE messages SET attempts=attempts+1, last_error=?, state=? WHERE id=?",

@@ -1,0 +1,186 @@
+package dev.botgate.gateway.pipeline;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.botgate.adapters.Ack;
+import dev.botgate.adapters.CallbackResult;
+import dev.botgate.adapters.ChannelAdapter;
+import dev.botgate.adapters.HttpReply;
+import dev.botgate.adapters.InboundMessage;
+import dev.botgate.adapters.MessageKind;
+import dev.botgate.adapters.OutboundText;
+import dev.botgate.adapters.ReplyStream;
+import dev.botgate.adapters.ReplyTo;
+import dev.botgate.adapters.SendException;
+import dev.botgate.gateway.Metrics;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Takes decoded platform messages from the hooks and sees each one answered exactly once: drops retries (Caffeine in
+ * front, the durable record's unique key behind it, so a retry after a restart is still recognised), records the
+ * message before it is acknowledged, answers in order per conversation, sends through the adapter and retries failed
+ * sends from the record with backoff. On start, {@link #recover} answers what a crash left unanswered.
+ */
+public final class InboundDispatcher implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(InboundDispatcher.class.getName());
+    private static final Duration DEDUPE_WINDOW = Duration.ofHours(8);
+    private static final int MAX_SEND_ATTEMPTS = 6;
+    private static final ObjectMapper REPLY_JSON = new ObjectMapper();
+
+    private final Map<String, Bot> bots;
+    private final Map<String, ChannelAdapter> adapters;
+    private final BotAnswerer answerer;
+    private final MessageLog log;
+    private final ConversationWorkers workers;
+    private final Metrics metrics;
+    private final Cache<String, Boolean> recent = Caffeine.newBuilder().expireAfterWrite(DEDUPE_WINDOW)
+            .maximumSize(1_000_000).build();
+    private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("send-retry").daemon(true).factory());
+
+    /**
+     * @param bots     by id
+     * @param adapters by bot id
+     */
+    public InboundDispatcher(Map<String, Bot> bots, Map<String, ChannelAdapter> adapters, BotAnswerer answerer,
+                             MessageLog log, ConversationWorkers workers, Metrics metrics) {
+        this.bots = Map.copyOf(bots);
+        this.adapters = Map.copyOf(adapters);
+        this.answerer = answerer;
+        this.log = log;
+        this.workers = workers;
+        this.metrics = metrics;
+    }
+
+    /**
+     * Handles what the adapter decoded; returns the HTTP response for the platform. Called on the request's thread;
+     * returns within milliseconds for {@link Ack.Now}.
+     */
+    public HttpReply dispatch(ChannelAdapter adapter, CallbackResult.Inbound inbound) {
+        InboundMessage m = inbound.message();
+        String labels = "channel=\"" + m.channel().id() + "\",bot=\"" + m.botId() + "\"";
+        String key = m.channel().id() + "/" + m.botId() + "/" + m.messageId();
+        HttpReply ack = switch (inbound.ack()) {
+            case Ack.Now now -> now.response();
+            case Ack.Hold hold -> hold.release();
+        };
+        if (recent.getIfPresent(key) != null) {
+            metrics.inc("botgate_duplicates_dropped_total", labels, 1);
+            return ack;
+        }
+        Optional<Long> id = log.record(m.channel().id(), m.botId(), m.messageId(), m.conversationKey(), m.senderId(),
+                m.text(), replyContext(m));
+        recent.put(key, Boolean.TRUE);
+        if (id.isEmpty()) {
+            metrics.inc("botgate_duplicates_dropped_total", labels, 1);
+            return ack;
+        }
+        metrics.inc("botgate_messages_in_total", labels, 1);
+        long messageId = id.get();
+        workers.submit(m.conversationKey(), () -> answerAndSend(adapter, messageId, m));
+        return ack;
+    }
+
+    /** Answers messages a crash left recorded but unanswered; call once at start, after the adapters exist. */
+    public int recover() {
+        int n = 0;
+        for (MessageLog.Entry e : log.unanswered()) {
+            ChannelAdapter adapter = adapters.get(e.bot());
+            if (adapter == null || !adapter.channel().id().equals(e.channel())) {
+                log.attemptFailed(e.id(), "bot " + e.bot() + " is no longer configured for " + e.channel(), true);
+                continue;
+            }
+            try {
+                ReplyTo replyTo = REPLY_JSON.readValue(e.replyContext(), ReplyTo.class);
+                InboundMessage m = new InboundMessage(adapter.channel(), e.bot(), e.conversation(), e.sender(),
+                        e.text(), e.platformId(), MessageKind.TEXT, replyTo, false);
+                if (!e.answer().isEmpty()) {
+                    workers.submit(m.conversationKey(), () -> send(adapter, e.id(), m,
+                            new OutboundText(e.answer(), List.of(), "Sources"), e.attempts()));
+                } else {
+                    workers.submit(m.conversationKey(), () -> answerAndSend(adapter, e.id(), m));
+                }
+                n++;
+            } catch (JsonProcessingException ex) {
+                log.attemptFailed(e.id(), "unreadable reply context: " + ex.getOriginalMessage(), true);
+            }
+        }
+        if (n > 0) {
+            LOG.log(Level.INFO, "answering " + n + " message(s) left unanswered by the last run");
+        }
+        return n;
+    }
+
+    private void answerAndSend(ChannelAdapter adapter, long id, InboundMessage m) {
+        Bot bot = bots.get(m.botId());
+        String labels = "channel=\"" + m.channel().id() + "\",bot=\"" + m.botId() + "\"";
+        ReplyStream stream = adapter.open(m);
+        Answer answer = switch (m.kind()) {
+            case WELCOME -> new Answer(bot.config().welcome(), List.of(), Answer.Policy.CANNED);
+            case UNSUPPORTED -> new Answer(bot.config().unsupported(), List.of(), Answer.Policy.CANNED);
+            case TEXT -> answerer.answer(bot, m.conversationKey(), m.senderId(), m.text(), soFar -> {
+                try {
+                    stream.update(soFar);
+                } catch (SendException e) {
+                    LOG.log(Level.DEBUG, "stream update failed, the final send will carry the answer: " + e.getMessage());
+                }
+            });
+        };
+        log.answerReady(id, answer.text(), answer.policy().label());
+        OutboundText text = new OutboundText(answer.text(), answer.sources(), bot.config().sourcesLabel());
+        long t0 = System.nanoTime();
+        try {
+            stream.finish(text);
+            log.answered(id, MessageLog.State.ANSWERED, answer.text(), answer.policy().label());
+            metrics.observe("botgate_send_seconds", labels, (System.nanoTime() - t0) / 1e9);
+        } catch (SendException e) {
+            failed(adapter, id, m, text, 0, e);
+        }
+    }
+
+    private void send(ChannelAdapter adapter, long id, InboundMessage m, OutboundText text, int attempts) {
+        try {
+            adapter.send(m, text);
+            log.answered(id, MessageLog.State.ANSWERED, text.markdown(), log.get(id).map(MessageLog.Entry::policy)
+                    .orElse(""));
+        } catch (SendException e) {
+            failed(adapter, id, m, text, attempts, e);
+        }
+    }
+
+    private void failed(ChannelAdapter adapter, long id, InboundMessage m, OutboundText text, int attempts,
+                        SendException e) {
+        metrics.inc("botgate_send_failures_total", "channel=\"" + m.channel().id() + "\",bot=\"" + m.botId() + "\"", 1);
+        boolean giveUp = !e.retryable() || attempts + 1 >= MAX_SEND_ATTEMPTS;
+        log.attemptFailed(id, e.getMessage(), giveUp);
+        LOG.log(Level.WARNING, "send to " + m.channel().id() + "/" + m.botId() + " failed (attempt " + (attempts + 1)
+                + (giveUp ? ", giving up" : ", will retry") + "): " + e.getMessage());
+        if (!giveUp) {
+            long delay = e.retryAfter().map(Duration::toMillis).orElse((long) (1000 * Math.pow(4, attempts)));
+            retries.schedule(() -> workers.submit(m.conversationKey(), () -> send(adapter, id, m, text, attempts + 1)),
+                    delay, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private static String replyContext(InboundMessage m) {
+        try {
+            return REPLY_JSON.writerFor(ReplyTo.class).writeValueAsString(m.replyTo());
+        } catch (JsonProcessingException e) {
+            throw new PipelineException("cannot serialise reply context: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        retries.shutdownNow();
+    }
+}
