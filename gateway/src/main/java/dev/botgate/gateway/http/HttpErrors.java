@@ -4,6 +4,8 @@ import dev.botgate.backend.engine.EngineException;
 import dev.botgate.backend.engine.InvalidRequestException;
 import dev.botgate.backend.engine.ModelNotFoundException;
 import dev.botgate.backend.engine.QueueFullException;
+import dev.botgate.knowledge.index.KnowledgeException;
+import dev.botgate.knowledge.ingest.IngestException;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRouting;
@@ -32,6 +34,8 @@ public final class HttpErrors {
             send(req, res, 503, e.getMessage());
         });
         routing.error(InvalidRequestException.class, (req, res, e) -> send(req, res, 400, e.getMessage()));
+        routing.error(KnowledgeException.class, (req, res, e) -> send(req, res, 400, e.getMessage()));
+        routing.error(IngestException.class, (req, res, e) -> send(req, res, 400, e.getMessage()));
         routing.error(EngineException.class, (req, res, e) -> {
             LOG.log(Level.WARNING, "engine error on " + req.path().path() + ": " + e.getMessage());
             send(req, res, 500, e.getMessage());
