@@ -1,5 +1,6 @@
 package dev.botgate.adapters;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -45,6 +46,15 @@ public interface ChannelAdapter extends AutoCloseable {
      */
     default Optional<HttpReply> passiveReply(InboundMessage replyTo, String text) {
         return Optional.empty();
+    }
+
+    /**
+     * An answer as the texts of the passive replies that carry it, in order: converted to what the platform shows
+     * and split to {@link Ack.Hold#maxReplyBytes()}. Each element goes to {@link #passiveReply} as is. Empty for
+     * platforms that never answer passively.
+     */
+    default List<String> passiveParts(OutboundText text) {
+        return List.of();
     }
 
     /** The link's health: last error and whether the access token is good. */
