@@ -1,19 +1,36 @@
 package dev.botgate.gateway;
 
+import dev.botgate.adapters.ChannelAdapter;
 import dev.botgate.backend.engine.Engine;
+import dev.botgate.backend.store.ModelEntry;
+import dev.botgate.backend.store.ModelStore;
+import dev.botgate.gateway.http.AdminService;
 import dev.botgate.gateway.http.ApiKeys;
+import dev.botgate.gateway.http.BodyLimit;
+import dev.botgate.gateway.http.BotChat;
+import dev.botgate.gateway.http.ConsoleService;
 import dev.botgate.gateway.http.HealthService;
+import dev.botgate.gateway.http.HooksService;
 import dev.botgate.gateway.http.HttpErrors;
+import dev.botgate.gateway.http.KnowledgeService;
+import dev.botgate.gateway.http.ModelRoutes;
 import dev.botgate.gateway.http.OllamaService;
 import dev.botgate.gateway.http.OpenAiService;
 import dev.botgate.gateway.http.VersionService;
+import dev.botgate.gateway.pipeline.BotAnswerer;
+import dev.botgate.gateway.pipeline.ConversationWorkers;
+import dev.botgate.gateway.pipeline.InboundDispatcher;
+import dev.botgate.gateway.pipeline.MessageLog;
+import dev.botgate.knowledge.index.Embedder;
+import dev.botgate.knowledge.index.KnowledgeBases;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import java.lang.System.Logger.Level;
+import java.time.Clock;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.function.Supplier;
 
 /**
  * The running application: one web server on one port, wired by hand from its parts (STYLE R6). Tests build it
@@ -29,8 +46,11 @@ public final class Botgate implements AutoCloseable {
         this.parts = parts;
     }
 
-    /** What the routes serve; built by {@link Parts#create}. */
-    public record Parts(Settings settings, Engine engine, Metrics metrics, Supplier<Set<String>> apiKeyHashes) {
+    /** Everything the routes serve; {@link Wiring} builds it. */
+    public record Parts(Settings settings, Engine engine, ModelStore store, KnowledgeBases knowledge,
+                        Embedder embedder, BotRegistry bots, BotAnswerer answerer, InboundDispatcher dispatcher,
+                        ConversationWorkers workers, MessageLog log, Metrics metrics, ApiKeyFile apiKeys,
+                        Clock clock) {
     }
 
     /**
@@ -40,7 +60,7 @@ public final class Botgate implements AutoCloseable {
      */
     public static Botgate start(Parts parts) {
         Settings.Server s = parts.settings().server();
-        if (!s.loopbackOnly() && !s.allowUnauthenticated() && parts.apiKeyHashes().get().isEmpty()) {
+        if (!s.loopbackOnly() && !s.allowUnauthenticated() && parts.apiKeys().hashes().isEmpty()) {
             throw new ConfigException("server.host is " + s.host() + " (reachable from other machines) but no API key "
                     + "is configured. Create one with 'botgate keys new', or set server.allow-unauthenticated: true "
                     + "if an authenticating proxy stands in front of Botgate.");
@@ -48,10 +68,11 @@ public final class Botgate implements AutoCloseable {
         WebServer server = WebServer.builder()
                 .host(s.host())
                 .port(s.port())
-                .maxPayloadSize(s.maxBodyBytes())
+                .maxPayloadSize(Math.max(s.maxBodyBytes(), parts.settings().knowledge().maxUploadBytes()))
                 .routing(r -> routing(r, parts))
                 .build()
                 .start();
+        parts.dispatcher().recover();
         LOG.log(Level.INFO, "Botgate " + Version.current() + " listening on http://" + s.host() + ":" + server.port());
         return new Botgate(server, parts);
     }
@@ -60,19 +81,51 @@ public final class Botgate implements AutoCloseable {
     static void routing(HttpRouting.Builder routing, Parts parts) {
         HttpErrors.register(routing);
         Settings.Server s = parts.settings().server();
-        if (!(s.loopbackOnly() && parts.apiKeyHashes().get().isEmpty()) && !s.allowUnauthenticated()) {
-            routing.addFilter(new ApiKeys(parts.apiKeyHashes()));
+        if (!s.allowUnauthenticated()) {
+            // With no key configured on a loopback address the filter lets everything through (the local default).
+            routing.addFilter(new ApiKeys(parts.apiKeys()::hashes, s.loopbackOnly()));
         }
+        routing.addFilter(new BodyLimit(s.maxBodyBytes(), parts.settings().knowledge().maxUploadBytes()));
+        BotChat botChat = new BotChat(parts.bots().bots(), parts.answerer());
         routing.register("/api", new VersionService(Version.current()))
                .register("/api", new OllamaService(parts.engine(), parts.metrics()))
-               .register("/v1", new OpenAiService(parts.engine(), parts.metrics()))
-               .register(new HealthService(parts.metrics(), () -> readiness(parts)));
+               .register("/api", new ModelRoutes(parts.store(), parts.engine(), parts.embedder()))
+               .register("/v1", new OpenAiService(parts.engine(), parts.metrics(), () -> modelNames(parts, botChat),
+                       parts.embedder(), botChat))
+               .register("/admin/kb", new KnowledgeService(parts.knowledge(),
+                       parts.settings().knowledge().maxUploadBytes()))
+               .register("/admin", new AdminService(parts.bots().bots(), parts.bots().adapters(),
+                       parts.bots().problems(), parts.answerer(), parts.log()))
+               .register("/hooks", new HooksService(parts.bots().adapters(), parts.dispatcher(), parts.metrics(),
+                       parts.clock()))
+               .register(new HealthService(parts.metrics(), () -> readiness(parts), () -> details(parts)))
+               .register("/", new ConsoleService());
+    }
+
+    private static List<String> modelNames(Parts parts, BotChat bots) {
+        List<String> names = new ArrayList<>();
+        for (ModelEntry e : parts.store().list()) {
+            names.add(e.name());
+        }
+        names.addAll(bots.modelNames());
+        return names;
     }
 
     private static Map<String, String> readiness(Parts parts) {
         Map<String, String> checks = new LinkedHashMap<>();
         checks.put("engine", "UP");
+        checks.put("knowledge", "UP");
         return checks;
+    }
+
+    /** Each platform link's health and the bots that could not start: shown, but not failing readiness. */
+    private static Map<String, Object> details(Parts parts) {
+        Map<String, String> links = new LinkedHashMap<>();
+        for (Map.Entry<String, ChannelAdapter> e : parts.bots().adapters().entrySet()) {
+            var h = e.getValue().health();
+            links.put(e.getKey(), h.healthy() ? "UP" : h.lastError().orElse("DOWN"));
+        }
+        return Map.of("bots", links, "config_problems", parts.bots().problems());
     }
 
     /** The bound port (useful with port 0). */
@@ -87,6 +140,17 @@ public final class Botgate implements AutoCloseable {
     @Override
     public void close() {
         server.stop();
+        parts.dispatcher().close();
+        parts.workers().close();
+        parts.bots().adapters().values().forEach(a -> {
+            try {
+                a.close();
+            } catch (Exception e) {
+                LOG.log(Level.DEBUG, "closing adapter: " + e.getMessage());
+            }
+        });
         parts.engine().close();
+        parts.knowledge().close();
+        parts.log().close();
     }
 }

@@ -21,10 +21,15 @@ import java.util.function.Supplier;
 public final class ApiKeys implements Filter {
     private static final List<String> PROTECTED = List.of("/api/", "/v1/", "/admin/", "/metrics");
     private final Supplier<Set<String>> hashes;
+    private final boolean openWithoutKeys;
 
-    /** @param hashes the accepted {@code sha256:<hex>} hashes, read on each request so new keys apply at once */
-    public ApiKeys(Supplier<Set<String>> hashes) {
+    /**
+     * @param hashes          the accepted {@code sha256:<hex>} hashes, read on each request so new keys apply at once
+     * @param openWithoutKeys let requests through while no key exists (a loopback-only server's default)
+     */
+    public ApiKeys(Supplier<Set<String>> hashes, boolean openWithoutKeys) {
         this.hashes = hashes;
+        this.openWithoutKeys = openWithoutKeys;
     }
 
     /** The stored form of a key. */
@@ -44,8 +49,13 @@ public final class ApiKeys implements Filter {
             chain.proceed();
             return;
         }
+        Set<String> accepted = hashes.get();
+        if (accepted.isEmpty() && openWithoutKeys) {
+            chain.proceed();
+            return;
+        }
         String auth = req.headers().first(HeaderNames.AUTHORIZATION).orElse("");
-        if (!auth.regionMatches(true, 0, "Bearer ", 0, 7) || !accepted(auth.substring(7).trim())) {
+        if (!auth.regionMatches(true, 0, "Bearer ", 0, 7) || !accepted(accepted, auth.substring(7).trim())) {
             res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer");
             HttpErrors.send(req, res, 401, auth.isEmpty()
                     ? "missing API key: send 'Authorization: Bearer <key>' (create one with: botgate keys new)"
@@ -55,10 +65,10 @@ public final class ApiKeys implements Filter {
         chain.proceed();
     }
 
-    private boolean accepted(String key) {
+    private static boolean accepted(Set<String> hashes, String key) {
         byte[] given = hash(key).getBytes(StandardCharsets.US_ASCII);
         boolean ok = false;
-        for (String h : hashes.get()) {
+        for (String h : hashes) {
             ok |= MessageDigest.isEqual(given, h.getBytes(StandardCharsets.US_ASCII));
         }
         return ok;

@@ -22,11 +22,16 @@ import java.util.function.Supplier;
 public final class HealthService implements HttpService {
     private final Metrics metrics;
     private final Supplier<Map<String, String>> checks;
+    private final Supplier<Map<String, Object>> details;
 
-    /** @param checks readiness checks by name; a value other than "UP" makes readiness fail with that reason */
-    public HealthService(Metrics metrics, Supplier<Map<String, String>> checks) {
+    /**
+     * @param checks  readiness checks by name; a value other than "UP" makes readiness fail with that reason
+     * @param details shown with liveness but not deciding readiness (e.g. each bot's platform link)
+     */
+    public HealthService(Metrics metrics, Supplier<Map<String, String>> checks, Supplier<Map<String, Object>> details) {
         this.metrics = metrics;
         this.checks = checks;
+        this.details = details;
     }
 
     @Override
@@ -41,6 +46,7 @@ public final class HealthService implements HttpService {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", "UP");
         body.put("checks", checks.get());
+        body.putAll(details.get());
         json(res, 200, body);
     }
 

@@ -15,6 +15,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Supplier;
+import dev.botgate.knowledge.index.Embedder;
 
 /**
  * OpenAI-compatible chat completions, so the official SDKs and LangChain4j's OpenAI client work unchanged
@@ -29,21 +31,84 @@ public final class OpenAiService implements HttpService {
     private static final byte[] DONE = "data: [DONE]\n\n".getBytes();
     private final Engine engine;
     private final Metrics metrics;
+    private final Supplier<List<String>> modelNames;
+    private final Embedder embedder;
+    private final BotChat bots;
 
-    public OpenAiService(Engine engine, Metrics metrics) {
+    /**
+     * @param modelNames the chat models and bots ({@code bot/ID}) to list
+     * @param bots       answers {@code "model": "bot/ID"} through the bot's pipeline
+     */
+    public OpenAiService(Engine engine, Metrics metrics, Supplier<List<String>> modelNames, Embedder embedder,
+                         BotChat bots) {
         this.engine = engine;
         this.metrics = metrics;
+        this.modelNames = modelNames;
+        this.embedder = embedder;
+        this.bots = bots;
     }
 
     @Override
     public void routing(HttpRules rules) {
-        rules.post("/chat/completions", this::chatCompletions);
+        rules.post("/chat/completions", this::chatCompletions)
+             .get("/models", this::models)
+             .post("/embeddings", this::embeddings);
+    }
+
+    private void models(ServerRequest req, ServerResponse res) {
+        long now = Instant.now().getEpochSecond();
+        List<OpenAiWire.Model> data = new java.util.ArrayList<>();
+        for (String name : modelNames.get()) {
+            data.add(new OpenAiWire.Model(name, "model", now, name.startsWith("bot/") ? "botgate" : "library"));
+        }
+        data.add(new OpenAiWire.Model(ModelRoutes.EMBEDDING_MODEL, "model", now, "library"));
+        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        res.send(Json.bytes(new OpenAiWire.Models("list", data)));
+    }
+
+    private void embeddings(ServerRequest req, ServerResponse res) {
+        JsonNode body = Json.parseObject(req.content().as(byte[].class));
+        String model = JsonFields.requiredText(body, "model");
+        ModelRoutes.checkEmbeddingModel(model);
+        List<String> input = JsonFields.stringOrList(body, "input");
+        if (input == null || input.isEmpty()) {
+            throw new BadRequestException("field 'input' must be a string or a non-empty array of strings");
+        }
+        if (input.size() > 256) {
+            throw new BadRequestException("at most 256 inputs per request, got " + input.size());
+        }
+        String format = JsonFields.text(body, "encoding_format", "float");
+        if (!format.equals("float") && !format.equals("base64")) {
+            throw new BadRequestException("encoding_format must be float or base64, got '" + format + "'");
+        }
+        float[][] vectors = embedder.embed(input);
+        List<OpenAiWire.Embedding> data = new java.util.ArrayList<>();
+        int tokens = 0;
+        for (int i = 0; i < vectors.length; i++) {
+            Object v = vectors[i];
+            if (format.equals("base64")) {
+                java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(vectors[i].length * 4)
+                        .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                for (float f : vectors[i]) {
+                    buf.putFloat(f);
+                }
+                v = java.util.Base64.getEncoder().encodeToString(buf.array());
+            }
+            data.add(new OpenAiWire.Embedding("embedding", i, v));
+            tokens += dev.botgate.gateway.pipeline.ConversationContext.estimateTokens(input.get(i));
+        }
+        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        res.send(Json.bytes(new OpenAiWire.Embeddings("list", data, model, new OpenAiWire.Usage(tokens, 0, tokens))));
     }
 
     private void chatCompletions(ServerRequest req, ServerResponse res) throws IOException {
         JsonNode body = Json.parseObject(req.content().as(byte[].class));
         String model = JsonFields.requiredText(body, "model");
         boolean stream = JsonFields.bool(body, "stream", false);
+        if (model.startsWith("bot/")) {
+            bots.chat(req, res, body, model.substring(4), stream);
+            return;
+        }
         boolean includeUsage = body.path("stream_options").path("include_usage").asBoolean(false);
         GenerationRequest request = new GenerationRequest(model, new GenerationRequest.Chat(ChatMessages.read(body)),
                 RequestOptions.openAi(body));

@@ -3,6 +3,7 @@ package dev.botgate.gateway.pipeline;
 import dev.botgate.backend.engine.ChatMessage;
 import dev.botgate.backend.engine.Engine;
 import dev.botgate.backend.engine.EngineException;
+import dev.botgate.backend.engine.Generation;
 import dev.botgate.backend.engine.GenerationEvent;
 import dev.botgate.backend.engine.GenerationOptions;
 import dev.botgate.backend.engine.GenerationRequest;
@@ -111,13 +112,15 @@ public final class BotAnswerer {
         messages.add(new ChatMessage("user", question));
         BlockingQueue<GenerationEvent> events = new LinkedBlockingQueue<>();
         long t0 = System.nanoTime();
+        Generation generation;
         try {
-            engine.submit(new GenerationRequest(c.model().orElseThrow(), new GenerationRequest.Chat(messages),
+            generation = engine.submit(new GenerationRequest(c.model().orElseThrow(), new GenerationRequest.Chat(messages),
                     GenerationOptions.NONE), events::add);
         } catch (QueueFullException e) {
             return canned(bot, c.busy());
         }
         StringBuilder text = new StringBuilder();
+        boolean finished = false;
         try {
             while (true) {
                 GenerationEvent ev = events.poll(MODEL_TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -130,6 +133,7 @@ public final class BotAnswerer {
                         progress.accept(text.toString());
                     }
                     case GenerationEvent.Done d -> {
+                        finished = true;
                         metrics.observe("botgate_generate_seconds", "bot=\"" + c.id() + "\"",
                                 (System.nanoTime() - t0) / 1e9);
                         String out = text.toString().strip();
@@ -138,7 +142,10 @@ public final class BotAnswerer {
                         }
                         return new Answer(out, titles(passages), Answer.Policy.MODEL);
                     }
-                    case GenerationEvent.Failed f -> throw new EngineException(f.message());
+                    case GenerationEvent.Failed f -> {
+                        finished = true;
+                        throw new EngineException(f.message());
+                    }
                 }
             }
         } catch (InterruptedException e) {
@@ -151,6 +158,11 @@ public final class BotAnswerer {
             }
             return new Answer(passages.getFirst().text(), List.of(passages.getFirst().title()),
                     Answer.Policy.KNOWLEDGE);
+        } finally {
+            if (!finished) {
+                // the listener (a client that went away) or a timeout ended this early: free the slot
+                generation.cancel();
+            }
         }
     }
 

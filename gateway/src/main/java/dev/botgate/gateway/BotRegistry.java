@@ -1,0 +1,153 @@
+package dev.botgate.gateway;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.botgate.adapters.AdapterException;
+import dev.botgate.adapters.AdapterOptions;
+import dev.botgate.adapters.ChannelAdapter;
+import dev.botgate.adapters.slack.SlackAdapter;
+import dev.botgate.adapters.slack.SlackConfig;
+import dev.botgate.adapters.wechat.WeChatAdapter;
+import dev.botgate.adapters.wechat.WeChatConfig;
+import dev.botgate.adapters.wecom.WeComAdapter;
+import dev.botgate.adapters.wecom.WeComConfig;
+import dev.botgate.gateway.pipeline.Bot;
+import dev.botgate.gateway.pipeline.BotConfig;
+import io.helidon.config.Config;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Reads the {@code bots:} list. Each bot is checked on its own: one with a bad key is reported with the exact key and
+ * reason, and the others still start.
+ */
+public final class BotRegistry {
+    /** Channels a bot may declare. {@code local} bots answer only the API and the chat console. */
+    public static final List<String> CHANNELS = List.of("wecom", "wechat", "feishu", "slack", "local");
+    private final Map<String, Bot> bots;
+    private final Map<String, ChannelAdapter> adapters;
+    private final List<String> problems;
+
+    private BotRegistry(Map<String, Bot> bots, Map<String, ChannelAdapter> adapters, List<String> problems) {
+        this.bots = Map.copyOf(bots);
+        this.adapters = Map.copyOf(adapters);
+        this.problems = List.copyOf(problems);
+    }
+
+    /** Bots by id. */
+    public Map<String, Bot> bots() {
+        return bots;
+    }
+
+    /** Platform adapters by bot id (local bots have none). */
+    public Map<String, ChannelAdapter> adapters() {
+        return adapters;
+    }
+
+    /** Bots that could not start, one line each: {@code bots[2].wecom.encoding-aes-key: must be 43 characters}. */
+    public List<String> problems() {
+        return problems;
+    }
+
+    /** Reads every bot; never throws for one bot's mistakes. */
+    public static BotRegistry load(Config botsNode, Map<String, String> env, AdapterOptions adapterOptions,
+                                   double defaultThreshold, Ticker ticker) {
+        Map<String, Bot> bots = new LinkedHashMap<>();
+        Map<String, ChannelAdapter> adapters = new LinkedHashMap<>();
+        List<String> problems = new ArrayList<>();
+        List<Config> nodes = botsNode.exists() ? botsNode.asNodeList().orElse(List.of()) : List.of();
+        Set<String> ids = new HashSet<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            String at = "bots[" + i + "]";
+            try {
+                BotConfig config = read(nodes.get(i), at, env, defaultThreshold);
+                if (!ids.add(config.id())) {
+                    throw new ConfigException(at + ".id: '" + config.id() + "' is used by another bot");
+                }
+                if (!config.channel().equals("local")) {
+                    adapters.put(config.id(), adapter(config, nodes.get(i).get(config.channel()), at, env,
+                            adapterOptions));
+                }
+                bots.put(config.id(), new Bot(config, ticker));
+            } catch (ConfigException e) {
+                problems.add(e.getMessage());
+            } catch (dev.botgate.adapters.ConfigException e) {
+                problems.add(at + "." + e.key() + ": " + e.reason());
+            } catch (AdapterException | IllegalArgumentException e) {
+                problems.add(at + ": " + e.getMessage());
+            }
+        }
+        return new BotRegistry(bots, adapters, problems);
+    }
+
+    static BotConfig read(Config n, String at, Map<String, String> env, double defaultThreshold) {
+        String id = text(n, "id", at, "");
+        if (!id.matches("[a-z0-9][a-z0-9_-]{0,63}")) {
+            throw new ConfigException(at + ".id: '" + id + "' must be 1-64 lower-case letters, digits, '-' or '_'");
+        }
+        String channel = text(n, "channel", at, "");
+        if (!CHANNELS.contains(channel)) {
+            throw new ConfigException(at + ".channel: must be one of " + CHANNELS + ", got '" + channel + "'");
+        }
+        List<String> knowledge = n.get("knowledge").asList(String.class).orElse(List.of());
+        Optional<String> model = n.get("model").asString().asOptional().filter(s -> !s.isBlank());
+        double threshold = n.get("threshold").asDouble().orElse(defaultThreshold);
+        int topK = n.get("top-k").asInt().orElse(4);
+        if (topK < 1 || topK > 20) {
+            throw new ConfigException(at + ".top-k: must be 1..20, got " + topK);
+        }
+        int rate = n.get("rate-per-minute").asInt().orElse(20);
+        List<String> words = new ArrayList<>(n.get("sensitive-words").asList(String.class).orElse(List.of()));
+        String wordsFile = text(n, "sensitive-words-file", at, "");
+        if (!wordsFile.isEmpty()) {
+            try {
+                Files.readAllLines(Path.of(wordsFile), StandardCharsets.UTF_8).stream()
+                        .filter(l -> !l.isBlank() && !l.startsWith("#")).forEach(words::add);
+            } catch (IOException e) {
+                throw new ConfigException(at + ".sensitive-words-file: cannot read " + wordsFile + ": " + e.getMessage());
+            }
+        }
+        return new BotConfig(id, channel, knowledge, model,
+                text(n, "system-prompt", at, "You are a helpful customer-service assistant. Answer briefly and "
+                        + "politely."),
+                text(n, "welcome", at, "您好，有什么可以帮您？ Hello, how can I help?"),
+                text(n, "fallback", at, "抱歉，这个问题我还不知道。Sorry, I don't know that yet."),
+                threshold, topK, words,
+                text(n, "refusal", at, "抱歉，这个问题我无法回答。Sorry, I can't answer that."),
+                rate,
+                text(n, "busy", at, "现在咨询的人较多，请稍后再试。We're busy right now; please try again shortly."),
+                text(n, "unsupported", at, "目前只支持文字消息。Only text messages are supported for now."),
+                text(n, "sources-label", at, "来源"));
+    }
+
+    private static ChannelAdapter adapter(BotConfig bot, Config block, String at, Map<String, String> env,
+                                          AdapterOptions options) {
+        if (!block.exists()) {
+            throw new ConfigException(at + "." + bot.channel() + ": missing; a " + bot.channel() + " bot needs its "
+                    + "platform settings (see config/examples/" + bot.channel() + ".yaml)");
+        }
+        Map<String, String> values = new LinkedHashMap<>();
+        block.traverse().filter(Config::isLeaf).forEach(leaf -> {
+            String key = leaf.key().toString().substring(block.key().toString().length() + 1);
+            values.put(key, ConfigFiles.resolve(at + "." + bot.channel() + "." + key, leaf.asString().orElse(""), env));
+        });
+        return switch (bot.channel()) {
+            case "wecom" -> new WeComAdapter(bot.id(), WeComConfig.from(values), options);
+            case "slack" -> new SlackAdapter(bot.id(), SlackConfig.from(values), options);
+            case "wechat" -> new WeChatAdapter(bot.id(), WeChatConfig.from(values), options);
+            default -> throw new ConfigException(at + ".channel: " + bot.channel() + " is not available in this build");
+        };
+    }
+
+    private static String text(Config n, String key, String at, String fallback) {
+        return n.get(key).asString().orElse(fallback);
+    }
+}

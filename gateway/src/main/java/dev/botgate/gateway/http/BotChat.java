@@ -1,0 +1,124 @@
+package dev.botgate.gateway.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.botgate.gateway.pipeline.Answer;
+import dev.botgate.gateway.pipeline.Bot;
+import dev.botgate.gateway.pipeline.BotAnswerer;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * A bot answering over HTTP, through the same pipeline as the platforms: the OpenAI-compatible API with
+ * {@code "model": "bot/ID"} (what FastGPT calls publishing an app as an API) and the admin chat. The conversation is
+ * keyed by the request's {@code user} field (or {@code conversation_id}); without either, each request stands alone.
+ */
+public final class BotChat {
+    private final Map<String, Bot> bots;
+    private final BotAnswerer answerer;
+
+    public BotChat(Map<String, Bot> bots, BotAnswerer answerer) {
+        this.bots = Map.copyOf(bots);
+        this.answerer = answerer;
+    }
+
+    /** Bot names as listed in {@code /v1/models}. */
+    public List<String> modelNames() {
+        return bots.keySet().stream().sorted().map(id -> "bot/" + id).toList();
+    }
+
+    Bot bot(String id) {
+        Bot bot = bots.get(id);
+        if (bot == null) {
+            throw new BadRequestException(404, "no bot '" + id + "'; the configured bots are " + bots.keySet());
+        }
+        return bot;
+    }
+
+    /** The question: the last user message. Earlier turns come from the bot's own conversation memory. */
+    static String question(JsonNode body) {
+        JsonNode messages = body.path("messages");
+        if (messages.isArray()) {
+            for (int i = messages.size() - 1; i >= 0; i--) {
+                if (messages.get(i).path("role").asText().equals("user")) {
+                    return messages.get(i).path("content").asText("");
+                }
+            }
+        }
+        String message = body.path("message").asText("");
+        if (message.isEmpty()) {
+            throw new BadRequestException("send the question as a user message in 'messages'");
+        }
+        return message;
+    }
+
+    static String conversation(JsonNode body, String botId) {
+        String user = body.path("conversation_id").asText(body.path("user").asText(""));
+        return "api:" + botId + ":" + (user.isEmpty() ? UUID.randomUUID() : user);
+    }
+
+    /** {@code POST /v1/chat/completions} with a bot as the model. */
+    void chat(ServerRequest req, ServerResponse res, JsonNode body, String botId, boolean stream) throws IOException {
+        Bot bot = bot(botId);
+        String question = question(body);
+        String conversation = conversation(body, botId);
+        String model = "bot/" + botId;
+        String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
+        long created = Instant.now().getEpochSecond();
+        if (!stream) {
+            Answer a = answerer.answer(bot, conversation, conversation, question, soFar -> { });
+            res.header(HeaderNames.CONTENT_TYPE, "application/json");
+            res.send(Json.bytes(new OpenAiWire.Completion(id, "chat.completion", created, model,
+                    List.of(new OpenAiWire.Choice(0, new OpenAiWire.Message("assistant", text(a)), "stop")),
+                    new OpenAiWire.Usage(0, 0, 0), sources(a))));
+            return;
+        }
+        try (NdjsonResponse out = new NdjsonResponse(res, "text/event-stream")) {
+            int[] sent = {0};
+            Answer a = answerer.answer(bot, conversation, conversation, question, soFar -> {
+                try {
+                    out.event(chunk(id, created, model, soFar.substring(Math.min(sent[0], soFar.length())),
+                            sent[0] == 0));
+                    sent[0] = soFar.length();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            String full = text(a);
+            // Canned, direct and knowledge answers arrive whole; a model answer was streamed as it was written
+            // (its final text is the stream's, stripped). A model that failed midway falls back to a passage.
+            if (sent[0] == 0) {
+                out.event(chunk(id, created, model, full, true));
+            } else if (a.policy() != Answer.Policy.MODEL) {
+                out.event(chunk(id, created, model, "\n\n" + full, false));
+            }
+            out.event(new OpenAiWire.Chunk(id, "chat.completion.chunk", created, model,
+                    List.of(new OpenAiWire.ChunkChoice(0, new OpenAiWire.Delta(null, null), "stop")), null,
+                    sources(a)));
+            out.raw("data: [DONE]\n\n".getBytes());
+        } catch (UncheckedIOException e) {
+            // the client went away; the answerer has cancelled the generation
+        }
+    }
+
+    private static OpenAiWire.Chunk chunk(String id, long created, String model, String text, boolean first) {
+        return new OpenAiWire.Chunk(id, "chat.completion.chunk", created, model,
+                List.of(new OpenAiWire.ChunkChoice(0, new OpenAiWire.Delta(first ? "assistant" : null, text), null)),
+                null, null);
+    }
+
+    /** The answer as a chat client shows it: the text, then the sources line. */
+    static String text(Answer a) {
+        return a.text();
+    }
+
+    static List<OpenAiWire.Source> sources(Answer a) {
+        return a.sources().stream().map(t -> new OpenAiWire.Source(t, "", 0)).toList();
+    }
+}

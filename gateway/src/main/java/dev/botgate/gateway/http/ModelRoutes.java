@@ -1,0 +1,251 @@
+package dev.botgate.gateway.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.botgate.backend.engine.Engine;
+import dev.botgate.backend.engine.LoadedModel;
+import dev.botgate.backend.engine.ModelNotFoundException;
+import dev.botgate.backend.store.GgufInfo;
+import dev.botgate.backend.store.ModelDetails;
+import dev.botgate.backend.store.ModelEntry;
+import dev.botgate.backend.store.ModelStore;
+import dev.botgate.backend.store.PullException;
+import dev.botgate.backend.store.PullProgress;
+import dev.botgate.knowledge.index.Embedder;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Ollama-compatible model management and embeddings.
+ *
+ * <pre>
+ * curl localhost:8080/api/tags
+ * curl localhost:8080/api/ps
+ * curl localhost:8080/api/show -d '{"model":"qwen2.5:0.5b"}'
+ * curl localhost:8080/api/pull -d '{"model":"qwen2.5:0.5b"}'
+ * curl -X DELETE localhost:8080/api/delete -d '{"model":"qwen2.5:0.5b"}'
+ * curl localhost:8080/api/create -d '{"model":"support","modelfile":"FROM qwen2.5:0.5b\nSYSTEM You help."}'
+ * curl localhost:8080/api/embed -d '{"model":"bge-small-zh-v1.5","input":["退货","发票"]}'
+ * </pre>
+ */
+public final class ModelRoutes implements HttpService {
+    /** The embedding model's name in the model lists and the embedding APIs. */
+    public static final String EMBEDDING_MODEL = "bge-small-zh-v1.5";
+    private static final int MAX_EMBED_INPUTS = 256;
+    private final ModelStore store;
+    private final Engine engine;
+    private final Embedder embedder;
+
+    public ModelRoutes(ModelStore store, Engine engine, Embedder embedder) {
+        this.store = store;
+        this.engine = engine;
+        this.embedder = embedder;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/tags", this::tags)
+             .get("/ps", this::ps)
+             .post("/show", this::show)
+             .post("/pull", this::pull)
+             .delete("/delete", this::delete)
+             .post("/create", this::create)
+             .post("/embed", this::embed)
+             .post("/embeddings", this::embeddingsLegacy);
+    }
+
+    private void tags(ServerRequest req, ServerResponse res) {
+        List<OllamaWire.TagModel> models = new ArrayList<>();
+        for (ModelEntry e : store.list()) {
+            models.add(new OllamaWire.TagModel(e.name(), e.name(), e.modifiedAt().toString(), e.size(), digestHex(e.digest()),
+                    details(e)));
+        }
+        json(res, 200, new OllamaWire.Tags(models));
+    }
+
+    private void ps(ServerRequest req, ServerResponse res) {
+        List<OllamaWire.PsModel> models = new ArrayList<>();
+        for (LoadedModel m : engine.loaded()) {
+            OllamaWire.Details d = store.find(m.name()).map(ModelRoutes::details)
+                    .orElse(new OllamaWire.Details("", "gguf", "", List.of(), "", ""));
+            models.add(new OllamaWire.PsModel(m.name(), m.name(), m.memoryBytes(), digestHex(m.digest()), d,
+                    "9999-12-31T23:59:59Z", 0, m.contextLength(), m.slots(), m.busySlots(), m.queued()));
+        }
+        json(res, 200, new OllamaWire.Ps(models));
+    }
+
+    private void show(ServerRequest req, ServerResponse res) {
+        JsonNode body = Json.parseObject(req.content().as(byte[].class));
+        String name = JsonFields.requiredText(body, "model", "name");
+        ModelDetails d = store.show(name);
+        GgufInfo g = d.gguf();
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("general.architecture", g.architecture());
+        info.put("general.name", g.name());
+        info.put("general.parameter_count", g.parameterCount());
+        info.put("general.file_type", g.fileType());
+        info.put(g.architecture() + ".context_length", g.contextLength());
+        info.put(g.architecture() + ".embedding_length", g.embeddingLength());
+        info.put(g.architecture() + ".block_count", g.blockCount());
+        info.put(g.architecture() + ".attention.head_count", g.headCount());
+        info.put(g.architecture() + ".attention.head_count_kv", g.headCountKv());
+        info.put(g.architecture() + ".pooling_type", g.pooling().name().toLowerCase(java.util.Locale.ROOT));
+        info.put("tokenizer.ggml.vocab_size", g.vocabularySize());
+        json(res, 200, new OllamaWire.Show(store.modelfile(name), d.parameters(),
+                d.template().or(g::chatTemplate).orElse(""), d.system(), details(d.entry()), info,
+                List.of("completion"), d.entry().modifiedAt().toString()));
+    }
+
+    private void pull(ServerRequest req, ServerResponse res) throws IOException {
+        JsonNode body = Json.parseObject(req.content().as(byte[].class));
+        String name = JsonFields.requiredText(body, "model", "name");
+        boolean stream = JsonFields.bool(body, "stream", true);
+        if (!stream) {
+            try {
+                store.pull(name, p -> { });
+            } catch (PullException e) {
+                throw pullError(e);
+            }
+            json(res, 200, Map.of("status", "success"));
+            return;
+        }
+        try (NdjsonResponse out = new NdjsonResponse(res, "application/x-ndjson")) {
+            try {
+                store.pull(name, p -> {
+                    try {
+                        out.line(progress(p));
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+            } catch (PullException e) {
+                if (!out.started()) {
+                    throw pullError(e);
+                }
+                out.line(Map.of("error", e.getMessage()));
+            }
+        }
+    }
+
+    private void delete(ServerRequest req, ServerResponse res) {
+        JsonNode body = Json.parseObject(req.content().as(byte[].class));
+        String name = JsonFields.requiredText(body, "model", "name");
+        if (store.find(name).isEmpty()) {
+            throw new ModelNotFoundException(name);
+        }
+        if (engine.loaded().stream().anyMatch(m -> m.name().equals(store.find(name).get().name()))) {
+            throw new BadRequestException(409, "model '" + name + "' is loaded; restart Botgate to unload it before "
+                    + "removing it (loaded models stay in memory, see engine.max-loaded-models)");
+        }
+        store.delete(name);
+        res.status(200).send();
+    }
+
+    private void create(ServerRequest req, ServerResponse res) {
+        JsonNode body = Json.parseObject(req.content().as(byte[].class));
+        String name = JsonFields.requiredText(body, "model", "name");
+        String modelfile = JsonFields.text(body, "modelfile", "");
+        if (modelfile.isEmpty()) {
+            // Ollama's newer form: from, system, template, parameters as fields.
+            StringBuilder mf = new StringBuilder("FROM ").append(JsonFields.requiredText(body, "from")).append('\n');
+            String system = JsonFields.text(body, "system", "");
+            if (!system.isEmpty()) {
+                mf.append("SYSTEM \"\"\"").append(system).append("\"\"\"\n");
+            }
+            String template = JsonFields.text(body, "template", "");
+            if (!template.isEmpty()) {
+                mf.append("TEMPLATE \"\"\"").append(template).append("\"\"\"\n");
+            }
+            body.path("parameters").fields().forEachRemaining(e -> {
+                if (e.getValue().isArray()) {
+                    e.getValue().forEach(v -> mf.append("PARAMETER ").append(e.getKey()).append(' ')
+                            .append(v.asText()).append('\n'));
+                } else {
+                    mf.append("PARAMETER ").append(e.getKey()).append(' ').append(e.getValue().asText()).append('\n');
+                }
+            });
+            modelfile = mf.toString();
+        }
+        store.create(name, modelfile, Path.of("").toAbsolutePath());
+        json(res, 200, Map.of("status", "success"));
+    }
+
+    private void embed(ServerRequest req, ServerResponse res) {
+        JsonNode body = Json.parseObject(req.content().as(byte[].class));
+        String model = JsonFields.requiredText(body, "model");
+        checkEmbeddingModel(model);
+        List<String> input = JsonFields.stringOrList(body, "input");
+        if (input == null || input.isEmpty()) {
+            throw new BadRequestException("field 'input' must be a string or a non-empty array of strings");
+        }
+        if (input.size() > MAX_EMBED_INPUTS) {
+            throw new BadRequestException("at most " + MAX_EMBED_INPUTS + " inputs per request, got " + input.size());
+        }
+        long t0 = System.nanoTime();
+        float[][] vectors = embedder.embed(input);
+        json(res, 200, new OllamaWire.Embed(model, List.of(vectors), System.nanoTime() - t0, null));
+    }
+
+    private void embeddingsLegacy(ServerRequest req, ServerResponse res) {
+        JsonNode body = Json.parseObject(req.content().as(byte[].class));
+        checkEmbeddingModel(JsonFields.requiredText(body, "model"));
+        String prompt = JsonFields.requiredText(body, "prompt");
+        json(res, 200, Map.of("embedding", embedder.embed(List.of(prompt))[0]));
+    }
+
+    static void checkEmbeddingModel(String model) {
+        if (!model.equals(EMBEDDING_MODEL) && !model.equals(EMBEDDING_MODEL + ":latest")) {
+            throw new BadRequestException(404, "model '" + model + "' cannot embed; the embedding model is '"
+                    + EMBEDDING_MODEL + "' (chat models in this llama.cpp build cannot embed reliably)");
+        }
+    }
+
+    static Map<String, Object> progress(PullProgress p) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("status", p.status());
+        if (!p.digest().isEmpty()) {
+            m.put("digest", p.digest());
+        }
+        if (p.total() > 0) {
+            m.put("total", p.total());
+            m.put("completed", p.completed());
+        }
+        return m;
+    }
+
+    private static BadRequestException pullError(PullException e) {
+        int status = switch (e.kind()) {
+            case NOT_FOUND -> 404;
+            case ACCESS_DENIED -> 403;
+            case NETWORK -> 502;
+            case DISK_FULL -> 507;
+            case IN_PROGRESS -> 409;
+            case CHECKSUM_MISMATCH, NOT_GGUF, REFUSED -> 422;
+        };
+        return new BadRequestException(status, e.getMessage());
+    }
+
+    static OllamaWire.Details details(ModelEntry e) {
+        return new OllamaWire.Details("", "gguf", e.family(), List.of(e.family()), e.parameterSize(), e.quantization());
+    }
+
+    private static String digestHex(String digest) {
+        return digest.startsWith("sha256:") ? digest.substring(7) : digest;
+    }
+
+    private static void json(ServerResponse res, int status, Object body) {
+        res.status(status);
+        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        res.send(Json.bytes(body));
+    }
+}
