@@ -41,6 +41,17 @@ public record Settings(Server server, Paths paths, EngineSettings engine, Knowle
     public record ConversationSettings(Duration idleExpiry, int maxTurns, int historyTokens) {
     }
 
+    /** These settings with the listener moved (command-line {@code --host} / {@code --port}). */
+    public Settings withListener(String host, int port) {
+        return new Settings(new Server(host, port, server.maxBodyBytes(), server.apiKeyHashes(),
+                server.allowUnauthenticated()), paths, engine, knowledge, conversation, bots);
+    }
+
+    /** These settings with another data directory (and its model store unless BOTGATE_MODELS moved that). */
+    public Settings withHome(Path home, Path models) {
+        return new Settings(server, new Paths(home, models), engine, knowledge, conversation, bots);
+    }
+
     /** Reads and validates everything; an invalid value is reported with its key. */
     public static Settings from(Config config, Map<String, String> env) {
         Config s = config.get("server");

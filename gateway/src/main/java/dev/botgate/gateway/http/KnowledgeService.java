@@ -2,7 +2,6 @@ package dev.botgate.gateway.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.botgate.knowledge.index.Fusion;
-import dev.botgate.knowledge.index.ImportJob;
 import dev.botgate.knowledge.index.KnowledgeBases;
 import dev.botgate.knowledge.index.SearchRequest;
 import dev.botgate.knowledge.index.Upload;
@@ -51,11 +50,11 @@ public final class KnowledgeService implements HttpService {
     public void routing(HttpRules rules) {
         rules.get("/", (req, res) -> json(res, 200, Map.of("bases", bases.list())))
              .post("/", this::create)
-             .get("/jobs", (req, res) -> json(res, 200, Map.of("jobs", bases.jobs().stream().map(KnowledgeService::job)
+             .get("/jobs", (req, res) -> json(res, 200, Map.of("jobs", bases.jobs().stream().map(KnowledgeJobs::json)
                      .toList())))
              .get("/jobs/{id}", (req, res) -> {
                  String id = req.path().pathParameters().get("id");
-                 json(res, 200, job(bases.job(id).orElseThrow(() -> new BadRequestException(404, "no import job '" + id
+                 json(res, 200, KnowledgeJobs.json(bases.job(id).orElseThrow(() -> new BadRequestException(404, "no import job '" + id
                          + "'"))));
              })
              .get("/{name}", (req, res) -> json(res, 200, bases.info(existing(req))))
@@ -122,7 +121,7 @@ public final class KnowledgeService implements HttpService {
         if (paths.isEmpty()) {
             throw new BadRequestException("field 'paths' must list at least one file or folder");
         }
-        json(res, 202, job(bases.startImport(base, paths, tags(body))));
+        json(res, 202, KnowledgeJobs.json(bases.startImport(base, paths, tags(body))));
     }
 
     private void upload(ServerRequest req, ServerResponse res) {
@@ -151,7 +150,7 @@ public final class KnowledgeService implements HttpService {
             throw new BadRequestException("no file in the upload; send each as a form field with a file name, e.g. "
                     + "curl -F file=@faq.csv …");
         }
-        json(res, 202, job(bases.startUpload(base, files, tags)));
+        json(res, 202, KnowledgeJobs.json(bases.startUpload(base, files, tags)));
     }
 
     private void search(ServerRequest req, ServerResponse res) {
@@ -214,27 +213,6 @@ public final class KnowledgeService implements HttpService {
             throw new BadRequestException("field '" + field + "' is required (an array of strings)");
         }
         return out;
-    }
-
-    static Map<String, Object> job(ImportJob j) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", j.id());
-        m.put("base", j.base());
-        m.put("state", j.state().name().toLowerCase(Locale.ROOT));
-        m.put("files_total", j.filesTotal());
-        m.put("files_done", j.filesDone());
-        m.put("documents_added", j.documentsAdded());
-        m.put("documents_replaced", j.documentsReplaced());
-        m.put("documents_unchanged", j.documentsUnchanged());
-        m.put("chunks", j.chunks());
-        m.put("chunks_per_second", j.chunksPerSecond());
-        m.put("eta_seconds", j.eta().toSeconds());
-        m.put("elapsed_seconds", j.elapsed().toMillis() / 1000.0);
-        m.put("skipped", j.skipped());
-        if (!j.error().isEmpty()) {
-            m.put("error", j.error());
-        }
-        return m;
     }
 
     private static void json(ServerResponse res, int status, Object body) {

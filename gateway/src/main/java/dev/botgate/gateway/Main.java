@@ -1,0 +1,13 @@
+package dev.botgate.gateway;
+
+import dev.botgate.gateway.cli.BotgateCommand;
+
+/** {@code botgate}: the command line, and {@code botgate serve}, the server. */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(BotgateCommand.run(args, System.getenv()));
+    }
+}

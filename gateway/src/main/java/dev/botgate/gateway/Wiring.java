@@ -1,0 +1,144 @@
+package dev.botgate.gateway;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.botgate.adapters.AdapterOptions;
+import dev.botgate.backend.engine.ContextOverflow;
+import dev.botgate.backend.engine.Engine;
+import dev.botgate.backend.engine.EngineOptions;
+import dev.botgate.backend.engine.LlamaEngine;
+import dev.botgate.backend.store.ModelStore;
+import dev.botgate.gateway.pipeline.BotAnswerer;
+import dev.botgate.gateway.pipeline.ConversationContext;
+import dev.botgate.gateway.pipeline.ConversationWorkers;
+import dev.botgate.gateway.pipeline.InboundDispatcher;
+import dev.botgate.gateway.pipeline.MessageLog;
+import dev.botgate.gateway.pipeline.Passage;
+import dev.botgate.gateway.pipeline.Retriever;
+import dev.botgate.knowledge.index.BgeEmbedder;
+import dev.botgate.knowledge.index.Embedder;
+import dev.botgate.knowledge.index.KnowledgeBases;
+import dev.botgate.knowledge.index.KnowledgeOptions;
+import dev.botgate.knowledge.index.SearchHit;
+import dev.botgate.knowledge.index.SearchRequest;
+import dev.botgate.knowledge.index.Upload;
+import dev.botgate.knowledge.ingest.ChunkingOptions;
+import dev.botgate.knowledge.ingest.ReadLimits;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.System.Logger.Level;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/** Builds the application's parts from its settings, in one visible place (STYLE R6). */
+public final class Wiring {
+    private static final System.Logger LOG = System.getLogger(Wiring.class.getName());
+    /** The sample knowledge base that the default demo bot answers from. */
+    static final String DEMO_KB = "demo";
+    private static final List<String> SAMPLE_FILES = List.of("qinghe-faq.csv", "after-sales-policy.md");
+
+    private Wiring() {
+    }
+
+    /** Parts with the real llama.cpp engine. */
+    public static Botgate.Parts create(Settings settings, Map<String, String> env) {
+        return create(settings, env, store -> new LlamaEngine(engineOptions(settings), store));
+    }
+
+    /** Parts with the given engine (tests may pass a small real engine with other options). */
+    public static Botgate.Parts create(Settings settings, Map<String, String> env,
+                                       Function<ModelStore, Engine> engineFactory) {
+        Path home = settings.paths().home();
+        Native.configure(home);
+        Clock clock = Clock.systemUTC();
+        Metrics metrics = new Metrics();
+        ModelStore store = ModelStore.builder(settings.paths().models()).build();
+        Engine engine = engineFactory.apply(store);
+        Embedder embedder = BgeEmbedder.load(home.resolve("native"), settings.knowledge().embedThreads(), 16);
+        Settings.KnowledgeSettings k = settings.knowledge();
+        KnowledgeBases knowledge = new KnowledgeBases(home.resolve("knowledge"), embedder, KnowledgeOptions.builder()
+                .chunking(new ChunkingOptions(k.chunkTarget(), k.chunkOverlap()))
+                .readLimits(new ReadLimits(k.maxFileBytes(), ReadLimits.defaults().maxZipEntries(),
+                        ReadLimits.defaults().maxUnzippedBytes()))
+                .build());
+        BotRegistry bots = BotRegistry.load(settings.bots(), env, AdapterOptions.defaults(),
+                SearchRequest.DEFAULT_MIN_SCORE, Ticker.systemTicker());
+        bots.problems().forEach(p -> LOG.log(Level.WARNING, "bot not started: " + p));
+        seedDemo(knowledge, bots);
+        Settings.ConversationSettings c = settings.conversation();
+        ConversationContext context = new ConversationContext(c.idleExpiry(), c.maxTurns(), c.historyTokens(),
+                Ticker.systemTicker());
+        BotAnswerer answerer = new BotAnswerer(engine, retriever(knowledge), context, metrics);
+        MessageLog log = new MessageLog(home.resolve("messages.db"), clock);
+        ConversationWorkers workers = new ConversationWorkers();
+        InboundDispatcher dispatcher = new InboundDispatcher(bots.bots(), bots.adapters(), answerer, log, workers,
+                metrics);
+        ApiKeyFile keys = new ApiKeyFile(home.resolve("api-keys"), settings.server().apiKeyHashes());
+        return new Botgate.Parts(settings, engine, store, knowledge, embedder, bots, answerer, dispatcher, workers, log,
+                metrics, keys, clock);
+    }
+
+    static EngineOptions engineOptions(Settings settings) {
+        Settings.EngineSettings e = settings.engine();
+        EngineOptions.Builder b = EngineOptions.builder()
+                .contextLength(e.contextSize())
+                .parallel(e.parallelSlots())
+                .queueCapacity(e.queueCapacity())
+                .maxLoadedModels(e.maxLoadedModels())
+                .contextOverflow(ContextOverflow.parse(e.contextOverflow()))
+                .nativeLibraryDirectory(settings.paths().home().resolve("native"))
+                .nativeLog(e.nativeLog());
+        if (e.threads() > 0) {
+            b.threads(e.threads());
+        }
+        return b.build();
+    }
+
+    /** The bots' retrieval: the knowledge bases' hybrid search, the same one the admin search test runs. */
+    static Retriever retriever(KnowledgeBases knowledge) {
+        return (bases, query, top) -> {
+            Set<String> existing = new HashSet<>();
+            knowledge.list().forEach(b -> existing.add(b.name()));
+            List<String> present = bases.stream().filter(existing::contains).toList();
+            if (present.isEmpty()) {
+                return List.of();
+            }
+            List<Passage> out = new ArrayList<>();
+            for (SearchHit h : knowledge.search(SearchRequest.builder(query).bases(present).top(top)
+                    .minScore(Double.NEGATIVE_INFINITY).build())) {
+                String location = String.join(" > ", h.headingPath()) + (h.page() > 0 ? (h.headingPath().isEmpty()
+                        ? "" : ", ") + "p. " + h.page() : "");
+                out.add(new Passage(h.title(), location, h.kind() == dev.botgate.knowledge.ingest.Chunk.Kind.QA
+                        ? h.answer() : h.text(), h.score(), h.directAnswer()));
+            }
+            return out;
+        };
+    }
+
+    /** On first start, gives the demo bot its sample knowledge base, so a new user can chat at once. */
+    private static void seedDemo(KnowledgeBases knowledge, BotRegistry bots) {
+        boolean wanted = bots.bots().values().stream().anyMatch(b -> b.config().knowledge().contains(DEMO_KB));
+        if (!wanted || knowledge.list().stream().anyMatch(b -> b.name().equals(DEMO_KB))) {
+            return;
+        }
+        List<Upload> files = new ArrayList<>();
+        for (String name : SAMPLE_FILES) {
+            try (InputStream in = Wiring.class.getResourceAsStream("/sample-kb/" + name)) {
+                if (in == null) {
+                    throw new IllegalStateException("sample-kb/" + name + " missing from the classpath: broken build");
+                }
+                files.add(new Upload(name, in.readAllBytes()));
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        knowledge.create(DEMO_KB);
+        knowledge.startUpload(DEMO_KB, files, Set.of("sample"));
+        LOG.log(Level.INFO, "created the sample knowledge base '" + DEMO_KB + "' for the demo bot");
+    }
+}
