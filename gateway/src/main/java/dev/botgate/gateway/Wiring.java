@@ -83,7 +83,8 @@ public final class Wiring {
                 metrics, keys, clock);
     }
 
-    static EngineOptions engineOptions(Settings settings) {
+    /** The engine options the settings ask for. */
+    public static EngineOptions engineOptions(Settings settings) {
         Settings.EngineSettings e = settings.engine();
         EngineOptions.Builder b = EngineOptions.builder()
                 .contextLength(e.contextSize())

@@ -281,3 +281,4 @@ final class KbCommand implements Runnable {
         }
     }
 
+}
