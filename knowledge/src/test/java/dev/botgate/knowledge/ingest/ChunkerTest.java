@@ -213,6 +213,26 @@ public class ChunkerTest {
     }
 
     @Test
+    void aTableContinuedInANewChunkRepeatsItsHeaderRow() {
+        var units = new ArrayList<Unit>();
+        units.add(para("价格如下。", "价目表"));
+        units.add(row("型号 | 名称 | 价格", "价目表"));
+        for (int i = 0; i < 40; i++) {
+            units.add(row("SKU-" + (10000 + i) + " | " + unpunctuatedChinese(15) + " | " + (i + 9) + "元", "价目表"));
+        }
+        units.add(para("以上价格含税。", "价目表"));
+        List<Chunk> chunks = chunker.chunk(units);
+        assertTrue(chunks.size() >= 4, "chunks: " + chunks.size());
+        for (Chunk c : chunks.subList(1, chunks.size())) {
+            if (c.text().contains("SKU-")) {
+                assertTrue(c.text().startsWith("型号 | 名称 | 价格\nSKU-"), "no header on top: " + c.text());
+            }
+        }
+        assertTrue(chunks.getLast().text().endsWith("以上价格含税。"));
+        assertTrue(chunks.stream().allMatch(c -> c.text().length() <= 300));
+    }
+
+    @Test
     void aSentenceOverTheHardLimitIsCutAfterACommaNotInsideAClause() {
         var sb = new StringBuilder();
         for (int i = 0; i < 40; i++) {
