@@ -252,6 +252,29 @@ public class DocumentReaderTest {
     }
 
     @Test
+    void emptyOrTruncatedFilesOfEveryTypeGiveAReasonNeverAnotherException() {
+        var reader = new DocumentReader(ChunkingOptions.defaults(), SMALL);
+        byte[] truncatedDocx = java.util.Arrays.copyOf(new Fixtures.Docx().paragraph("x").bytes(), 300);
+        for (String ext : List.of("pdf", "docx", "md", "markdown", "html", "htm", "txt", "csv", "xlsx")) {
+            for (byte[] content : List.of(new byte[0], truncatedDocx)) {
+                try {
+                    Document d = reader.read("f." + ext, content);
+                    throw new AssertionError("." + ext + " of " + content.length + " bytes gave a document: " + d);
+                } catch (IngestException e) {
+                    assertFalse(e.getMessage().isBlank(), "." + ext + ": blank reason");
+                }
+            }
+        }
+    }
+
+    @Test
+    void readOfAnUploadOverTheLimitSaysTheLimit() {
+        var reader = new DocumentReader(ChunkingOptions.defaults(), SMALL);
+        var e = expectThrows(IngestException.class, () -> reader.read("big.md", new byte[100 * 1024]));
+        assertEquals(e.getMessage(), "over the size limit of 64 KB (the file is 100 KB); split it or raise the limit");
+    }
+
+    @Test
     void plainTextParagraphsAreSeparatedByBlankLines() {
         Document doc = new DocumentReader(new ChunkingOptions(50, 0), SMALL).read("notes.txt", Fixtures.utf8(
                 "第一段第一行，\n第一段第二行。\n\n第二段的内容比较长，一共有好几句话。这是第二句话。这是第三句话，还在第二段。"));
