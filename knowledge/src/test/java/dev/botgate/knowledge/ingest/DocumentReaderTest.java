@@ -268,6 +268,22 @@ public class DocumentReaderTest {
     }
 
     @Test
+    void zipEntryNamesInGbkFromChineseWindowsAreDecoded() throws IOException {
+        var bytes = new java.io.ByteArrayOutputStream();
+        try (var zip = new java.util.zip.ZipOutputStream(bytes, java.nio.charset.Charset.forName("GBK"))) {
+            zip.putNextEntry(new java.util.zip.ZipEntry("售后/退货说明.txt"));
+            zip.write(Fixtures.utf8("七天无理由退货。"));
+            zip.closeEntry();
+        }
+        Path file = dir.resolve("资料.zip");
+        Files.write(file, bytes.toByteArray());
+        var rec = new Recorder();
+        new DocumentReader(ChunkingOptions.defaults(), SMALL).readAll(List.of(file), rec);
+        assertEquals(rec.doc("资料.zip/售后/退货说明.txt").chunks().getFirst().text(), "七天无理由退货。");
+        Files.delete(file);
+    }
+
+    @Test
     void readOfAnUploadOverTheLimitSaysTheLimit() {
         var reader = new DocumentReader(ChunkingOptions.defaults(), SMALL);
         var e = expectThrows(IngestException.class, () -> reader.read("big.md", new byte[100 * 1024]));
