@@ -8,7 +8,8 @@ import java.util.Objects;
  * Structure-aware chunking. A chunk never spans two sections (heading path, and page for PDFs). Inside a section,
  * blocks (paragraphs, list items, table rows) are packed whole up to the target; a block longer than the target is
  * cut at sentence boundaries, a sentence longer than the hard limit at a comma, then whitespace, then anywhere. The
- * last sentences of a chunk, up to the overlap, open the next chunk of the same section. No chunk exceeds
+ * last sentences of a chunk, up to the overlap, open the next chunk of the same section; a table continued in a new
+ * chunk opens it with the table's first (header) row instead. No chunk exceeds
  * {@link ChunkingOptions#MAX_CHUNK_TOKENS} by {@link ChunkingOptions#tokenUpperBound}.
  */
 final class Chunker {
@@ -65,6 +66,8 @@ final class Chunker {
         private final List<Piece> current = new ArrayList<>();
         /** How many leading pieces of {@link #current} are overlap carried from the previous chunk. */
         private int carried;
+        /** The first row of the table being read, repeated at the top of each chunk the table continues in. */
+        private Piece tableHeader;
 
         Section(List<Chunk> out) {
             this.out = out;
@@ -84,29 +87,38 @@ final class Chunker {
             current.clear();
             carried = 0;
             page = -1;
+            tableHeader = null;
         }
 
         void add(Unit.Block block) {
             List<Piece> pieces = pieces(block);
+            boolean row = block.kind() == Unit.Kind.TABLE_ROW;
+            if (!row) {
+                tableHeader = null;
+            } else if (tableHeader == null) {
+                tableHeader = pieces.size() == 1 ? pieces.getFirst() : null;
+            }
             String whole = assemble(pieces);
             // A block that fits the target travels as one group; a longer one is packed piece by piece.
             if (pieces.size() == 1 || fitsTarget(whole)) {
-                addGroup(pieces);
+                addGroup(pieces, row);
             } else {
                 for (Piece p : pieces) {
-                    addGroup(List.of(p));
+                    addGroup(List.of(p), row);
                 }
             }
         }
 
-        private void addGroup(List<Piece> group) {
+        private void addGroup(List<Piece> group, boolean row) {
             boolean hasNew = current.size() > carried;
             if (hasNew && fitsTarget(join(current, group))) {
                 current.addAll(group);
                 return;
             }
             if (hasNew) {
-                List<Piece> overlap = overlap(current);
+                // A table continued in a new chunk opens with its header row rather than with the last row.
+                List<Piece> overlap = row && tableHeader != null && !group.contains(tableHeader)
+                        ? List.of(tableHeader) : overlap(current);
                 emit();
                 current.clear();
                 current.addAll(overlap);

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -15,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
@@ -76,7 +78,7 @@ public final class DocumentReader {
         m.put("txt", PlainTextReader::new);
         m.put("csv", QaTableReader::csv);
         m.put("xlsx", QaTableReader::xlsx);
-        return java.util.Collections.unmodifiableMap(m);
+        return Collections.unmodifiableMap(m);
     }
 
     /**
@@ -173,7 +175,7 @@ public final class DocumentReader {
             items.add(new Failed(name, "the folder could not be listed (" + e.getMessage() + "); check permissions"));
             return;
         }
-        var bySource = new java.util.TreeMap<String, Path>();
+        var bySource = new TreeMap<String, Path>();
         for (Path f : files) {
             String relative = path.relativize(f).toString().replace('\\', '/');
             if (!ZipArchive.isJunk(relative)) {

@@ -29,6 +29,9 @@ final class HtmlReader implements FormatReader {
 
     @Override
     public Parsed read(byte[] content) {
+        if (Charsets.looksBinary(content)) {
+            throw new IngestException("this is not an HTML text file (it contains binary data); check the file type");
+        }
         Document doc = Jsoup.parse(decode(content));
         doc.select(CHROME).remove();
         String title = doc.title().strip();

@@ -2,6 +2,7 @@ package dev.botgate.knowledge.ingest;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,8 +17,9 @@ import org.apache.pdfbox.text.TextPosition;
 
 /**
  * PDF (PDFBox): text in reading order (sorted by position), lines grouped into paragraphs by spacing, headings found
- * by font size, and table rows found by wide gaps between cells (two or more such lines in a row make a table), each
- * row kept as one block with its cells joined by {@code " | "}. Page numbers travel with every block; running page
+ * by font size, and table rows found by wide gaps between cells (two or more such lines in a row make a table, and a
+ * line starting under a cell of the row above continues that cell), each row kept as one block with its cells joined
+ * by {@code " | "}. Page numbers travel with every block; running page
  * numbers ("- 3 -", "第 3 页", "Page 3 of 9") are dropped.
  */
 final class PdfReader implements FormatReader {
@@ -59,10 +61,14 @@ final class PdfReader implements FormatReader {
     record Word(String text, float x0, float x1, float y, float fontSize) {
     }
 
-    /** One visual line of one page: its cells are runs of words separated by wide gaps. */
-    record Line(int page, float y, float fontSize, float x1, List<String> cells) {
+    /** One visual line of one page: its cells are runs of words separated by wide gaps, each with its left edge. */
+    record Line(int page, float y, float fontSize, float x1, List<String> cells, List<Float> cellX) {
         String text() {
             return String.join(" ", cells);
+        }
+
+        float x0() {
+            return cellX.getFirst();
         }
 
         boolean isRow() {
@@ -115,34 +121,45 @@ final class PdfReader implements FormatReader {
                 size = Math.max(size, w.fontSize());
             }
             var cells = new ArrayList<String>();
+            var xs = new ArrayList<Float>();
             var cell = new StringBuilder();
+            float cellStart = words.getFirst().x0();
             Word prev = null;
             for (Word w : words) {
                 if (prev != null && w.x0() - prev.x1() > CELL_GAP_EMS * Math.max(size, 1)) {
-                    cells.add(cell.toString());
-                    cell.setLength(0);
+                    addCell(cells, xs, cell, cellStart);
+                    cellStart = w.x0();
                 }
-                // Cells laid out with runs of spaces inside one string are cells too.
+                // Cells laid out with runs of spaces inside one string are cells too (their x is approximate).
                 String[] parts = SPACED_CELLS.split(w.text().strip());
                 for (int i = 0; i < parts.length; i++) {
                     if (i > 0) {
-                        cells.add(cell.toString());
-                        cell.setLength(0);
+                        addCell(cells, xs, cell, cellStart);
+                        cellStart = w.x0() + (w.x1() - w.x0()) * i / parts.length;
                     }
-                    cell.replace(0, cell.length(), Text.joinWrapped(cell.toString(), parts[i].strip()));
+                    String joined = Text.joinWrapped(cell.toString(), parts[i].strip());
+                    cell.setLength(0);
+                    cell.append(joined);
                 }
                 prev = w;
             }
-            cells.add(cell.toString());
-            cells.removeIf(String::isBlank);
+            addCell(cells, xs, cell, cellStart);
             if (!cells.isEmpty()) {
-                lines.add(new Line(getCurrentPageNo(), words.getFirst().y(), size, words.getLast().x1(), cells));
+                lines.add(new Line(getCurrentPageNo(), words.getFirst().y(), size, words.getLast().x1(), cells, xs));
             }
             words.clear();
         }
+
+        private static void addCell(List<String> cells, List<Float> xs, StringBuilder cell, float x) {
+            if (!cell.toString().isBlank()) {
+                cells.add(cell.toString().strip());
+                xs.add(x);
+            }
+            cell.setLength(0);
+        }
     }
 
-    /** Lines to blocks: page numbers dropped, headings, tables (two or more row lines), paragraphs by spacing. */
+    /** Lines to blocks: page numbers dropped, headings, tables, paragraphs by spacing. */
     static List<Unit> layout(List<Line> all) {
         List<Line> lines = all.stream().filter(l -> !PAGE_NUMBER.matcher(l.text()).matches()).toList();
         float body = bodySize(lines);
@@ -156,18 +173,29 @@ final class PdfReader implements FormatReader {
         for (Float s : headingSizes) {
             levels.put(s, levels.size() + 1);
         }
+        float[] tableX = tables(lines);
         var units = new ArrayList<Unit>();
         var outline = new Outline();
         var paragraph = new StringBuilder();
+        Row row = null;
         Line prev = null;
         int paragraphPage = 0;
         Map<Integer, Float> rightEdge = rightEdges(lines);
         for (int i = 0; i < lines.size(); i++) {
             Line l = lines.get(i);
-            boolean row = l.isRow() && (isRowAt(lines, i - 1, l.page()) || isRowAt(lines, i + 1, l.page()));
-            boolean heading = !row && isHeading(l, body);
-            boolean newParagraph = row || heading || prev == null || prev.page() != l.page()
-                    || prev.isRow() || isHeading(prev, body)
+            boolean inTable = !Float.isNaN(tableX[i]);
+            if (inTable && row != null && l.x0() > tableX[i] + l.fontSize()) {
+                row.append(l);   // a cell wrapped onto the next line
+                prev = l;
+                continue;
+            }
+            if (row != null) {
+                units.add(row.block(outline.path()));
+                row = null;
+            }
+            boolean heading = !inTable && isHeading(l, body);
+            boolean newParagraph = inTable || heading || prev == null || prev.page() != l.page()
+                    || !Float.isNaN(tableX[i - 1]) || isHeading(prev, body)
                     || l.y() - prev.y() > PARAGRAPH_GAP_EMS * Math.max(prev.fontSize(), l.fontSize())
                     || Math.abs(l.fontSize() - prev.fontSize()) > 1.5f
                     || endsShort(prev, rightEdge.get(prev.page()));
@@ -178,16 +206,14 @@ final class PdfReader implements FormatReader {
             if (heading) {
                 // A heading wrapped over two lines of the same size is one heading.
                 if (prev != null && isHeading(prev, body) && round(prev.fontSize()) == round(l.fontSize())
-                        && prev.page() == l.page()) {
-                    String joined = Text.joinWrapped(outline.path().isEmpty() ? "" : outline.path().getLast(),
-                            l.text());
-                    outline.heading(levels.get(round(l.fontSize())), joined);
+                        && prev.page() == l.page() && !outline.path().isEmpty()) {
+                    outline.heading(levels.get(round(l.fontSize())),
+                            Text.joinWrapped(outline.path().getLast(), l.text()));
                 } else {
                     outline.heading(levels.get(round(l.fontSize())), l.text());
                 }
-            } else if (row) {
-                units.add(new Unit.Block(Unit.Kind.TABLE_ROW, String.join(" | ", l.cells()), outline.path(),
-                        l.page()));
+            } else if (inTable) {
+                row = new Row(l);
             } else {
                 String text = l.text().strip();
                 if (paragraph.length() > 0 && paragraph.charAt(paragraph.length() - 1) == '-' && !text.isEmpty()
@@ -202,8 +228,101 @@ final class PdfReader implements FormatReader {
             }
             prev = l;
         }
+        if (row != null) {
+            units.add(row.block(outline.path()));
+        }
         addParagraph(units, paragraph, outline, paragraphPage);
         return units;
+    }
+
+    /**
+     * Finds tables: runs of lines on one page, close together, with at least two lines of two or more cells that
+     * start at the table's first column; lines that start right of it, under a cell of the row above, are that
+     * cell wrapped. Returns, per line, the x of its table's first column, or NaN outside tables.
+     */
+    private static float[] tables(List<Line> lines) {
+        float[] tableX = new float[lines.size()];
+        Arrays.fill(tableX, Float.NaN);
+        int i = 0;
+        while (i < lines.size()) {
+            Line first = lines.get(i);
+            if (!first.isRow()) {
+                i++;
+                continue;
+            }
+            float x0 = first.x0();
+            int rows = 1;
+            Line lastRow = first;
+            Line last = first;
+            int j = i + 1;
+            for (; j < lines.size(); j++) {
+                Line l = lines.get(j);
+                float em = Math.max(l.fontSize(), 1);
+                if (l.page() != first.page() || l.y() - last.y() > 2.5f * Math.max(em, last.fontSize())) {
+                    break;
+                }
+                if (l.isRow() && Math.abs(l.x0() - x0) <= em) {
+                    rows++;
+                    lastRow = l;
+                } else if (!(l.x0() > x0 + em && alignedUnder(l, lastRow))) {
+                    break;
+                }
+                last = l;
+            }
+            if (rows >= 2) {
+                for (int k = i; k < j; k++) {
+                    tableX[k] = x0;
+                }
+                i = j;
+            } else {
+                i++;
+            }
+        }
+        return tableX;
+    }
+
+    /** Every cell of {@code l} starts within a font size of some cell of {@code row}. */
+    private static boolean alignedUnder(Line l, Line row) {
+        float em = Math.max(l.fontSize(), 1);
+        for (float x : l.cellX()) {
+            if (row.cellX().stream().noneMatch(rx -> Math.abs(rx - x) <= em)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A table row being read: its cells grow when a cell wraps onto further lines. */
+    private static final class Row {
+        private final List<StringBuilder> cells = new ArrayList<>();
+        private final List<Float> xs;
+        private final int page;
+
+        Row(Line l) {
+            l.cells().forEach(c -> cells.add(new StringBuilder(c)));
+            xs = l.cellX();
+            page = l.page();
+        }
+
+        void append(Line l) {
+            for (int c = 0; c < l.cells().size(); c++) {
+                float x = l.cellX().get(c);
+                int nearest = 0;
+                for (int k = 1; k < xs.size(); k++) {
+                    if (Math.abs(xs.get(k) - x) < Math.abs(xs.get(nearest) - x)) {
+                        nearest = k;
+                    }
+                }
+                StringBuilder cell = cells.get(nearest);
+                String joined = Text.joinWrapped(cell.toString(), l.cells().get(c));
+                cell.setLength(0);
+                cell.append(joined);
+            }
+        }
+
+        Unit.Block block(List<String> headingPath) {
+            return new Unit.Block(Unit.Kind.TABLE_ROW, String.join(" | ", cells), headingPath, page);
+        }
     }
 
     private static void addParagraph(List<Unit> units, StringBuilder paragraph, Outline outline, int page) {
@@ -212,10 +331,6 @@ final class PdfReader implements FormatReader {
             units.add(new Unit.Block(Unit.Kind.PARAGRAPH, text, outline.path(), page));
         }
         paragraph.setLength(0);
-    }
-
-    private static boolean isRowAt(List<Line> lines, int i, int page) {
-        return i >= 0 && i < lines.size() && lines.get(i).page() == page && lines.get(i).isRow();
     }
 
     private static boolean isHeading(Line l, float body) {

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
@@ -149,7 +150,7 @@ final class QaTableReader implements FormatReader {
         return units;
     }
 
-    private static java.util.Optional<Unit> row(List<String> row, List<Role> roles, List<String> headingPath) {
+    private static Optional<Unit> row(List<String> row, List<Role> roles, List<String> headingPath) {
         String question = "";
         String answer = "";
         String title = "";
@@ -183,16 +184,16 @@ final class QaTableReader implements FormatReader {
             question = title;
         }
         if (question.isEmpty()) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         answer = Text.tidyLines(answer);
         if (answer.isEmpty()) {
-            return java.util.Optional.of(Unit.Block.of(Unit.Kind.PARAGRAPH, Text.tidyLines(question), headingPath));
+            return Optional.of(Unit.Block.of(Unit.Kind.PARAGRAPH, Text.tidyLines(question), headingPath));
         }
         var questions = new LinkedHashSet<String>();
         questions.add(question);
         questions.addAll(extras);
-        return java.util.Optional.of(new Unit.QaPair(List.copyOf(questions), answer, headingPath));
+        return Optional.of(new Unit.QaPair(List.copyOf(questions), answer, headingPath));
     }
 
     private static List<String> phrasings(String cell) {

@@ -16,7 +16,8 @@ public class PdfReaderTest {
     private final DocumentReader reader = new DocumentReader(ChunkingOptions.defaults(), ReadLimits.defaults());
     private Document doc;
 
-    /** Page 1: a title, a paragraph wrapped over two lines, a sub-heading, a 3x3 table drawn as placed text. Page 2:
+    /** Page 1: a title, a paragraph wrapped over two lines, a sub-heading, a 3x3 table drawn as placed text (one cell
+     *  wrapped over two lines), a note. Page 2:
      *  another sub-heading, a paragraph, a running page number. */
     static byte[] policyPdf() {
         var page1 = new ArrayList<Placed>();
@@ -30,10 +31,12 @@ public class PdfReaderTest {
         page1.add(new Placed(360, 640, 11, "时效"));
         page1.add(new Placed(72, 625, 11, "北京"));
         page1.add(new Placed(220, 625, 11, "10元"));
-        page1.add(new Placed(360, 625, 11, "2天"));
-        page1.add(new Placed(72, 610, 11, "新疆 SKU-12345"));
-        page1.add(new Placed(220, 610, 11, "25元"));
-        page1.add(new Placed(360, 610, 11, "5天"));
+        page1.add(new Placed(360, 625, 11, "2天，节假日"));
+        page1.add(new Placed(360, 612, 11, "顺延"));   // the cell wraps onto a second line
+        page1.add(new Placed(72, 597, 11, "新疆 SKU-12345"));
+        page1.add(new Placed(220, 597, 11, "25元"));
+        page1.add(new Placed(360, 597, 11, "5天"));
+        page1.add(new Placed(72, 570, 11, "表中时效为工作日。"));
         page1.add(new Placed(290, 40, 9, "- 1 -"));
         var page2 = new ArrayList<Placed>();
         page2.add(new Placed(72, 780, 15, "退款时效"));
@@ -70,8 +73,8 @@ public class PdfReaderTest {
     @Test
     void tableRowsStayWholeUnderTheSubHeading() {
         Chunk c = chunkWith("北京 | 10元 | 2天");
-        assertTrue(c.text().contains("地区 | 运费 | 时效"), c.text());
-        assertTrue(c.text().contains("新疆 SKU-12345 | 25元 | 5天"), c.text());
+        assertEquals(c.text(), String.join("\n", "不同地区的退货运费如下表所示。", "地区 | 运费 | 时效",
+                "北京 | 10元 | 2天，节假日顺延", "新疆 SKU-12345 | 25元 | 5天", "表中时效为工作日。"));
         assertEquals(c.headingPath(), List.of("退货政策", "运费"));
         assertEquals(c.page(), 1);
     }
