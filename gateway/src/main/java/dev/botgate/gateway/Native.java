@@ -24,6 +24,7 @@ final class Native {
         setIfAbsent("jna.tmpdir", dir);
         setIfAbsent("DJL_CACHE_DIR", dir.resolve("djl"));
         setIfAbsent("ENGINE_CACHE_DIR", dir.resolve("djl"));
+        setIfAbsent("pdfbox.fontcache", dir);
     }
 
     private static void setIfAbsent(String key, Path value) {
