@@ -90,8 +90,20 @@ public record Settings(Server server, Paths paths, EngineSettings engine, Knowle
         Config c = config.get("conversation");
         ConversationSettings conversation = new ConversationSettings(duration(c, "idle-expiry"),
                 intIn(c, "max-turns", 0, 1000), intIn(c, "history-tokens", 0, 1 << 20));
-        return new Settings(server, new Paths(home, models), engine, knowledge, conversation, config.get("bots"));
+        Config bots = config.get("bots").exists() ? config.get("bots")
+                : Config.just(DEMO_BOT, io.helidon.common.media.type.MediaTypes.APPLICATION_X_YAML).get("bots");
+        return new Settings(server, new Paths(home, models), engine, knowledge, conversation, bots);
     }
+
+    /** The bot started when no {@code bots:} list is configured (documented in config/application.yaml). */
+    static final String DEMO_BOT = """
+            bots:
+              - id: demo
+                channel: local
+                knowledge: [demo]
+                welcome: "您好，我是青禾家居的客服助手，有什么可以帮您？ Hello, how can I help?"
+                fallback: "抱歉，这个问题我还不知道，已为您转人工客服。 Sorry, I don't know that yet; a colleague will follow up."
+            """;
 
     private static String str(Config node, String key) {
         return node.get(key).asString().orElse("");
