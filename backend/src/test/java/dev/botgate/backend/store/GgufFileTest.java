@@ -163,6 +163,22 @@ public class GgufFileTest {
         assertEquals(info.embeddingLength(), 64, "keys under the architecture's prefix");
     }
 
+    @Test
+    public void sizesQuantisedTensorsByTheirBlocks() throws IOException {
+        TinyGguf q8 = TinyGguf.builder().weights(8, 32, 34, 7);
+        Path file = q8.write(dir.resolve("q8.gguf"));
+        GgufInfo info = GgufFile.read(file);
+        assertEquals(info.quantization(), "Q8_0", "file type 7");
+        assertEquals(info.tensorTypes(), java.util.Map.of("F32", 5L, "Q8_0", 16L), "norms F32, matrices Q8_0");
+        assertEquals(info.parameterCount(), q8.parameterCount(), "elements, not bytes");
+        long padding = Files.size(file) - info.dataEnd();
+        assertTrue(padding >= 0 && padding < 32, "data ends at the last 34-byte block, before the file's final "
+                + "alignment padding: " + padding);
+        assertTrue(Files.size(file) < Files.size(model) / 3, "Q8_0 is about a quarter of F32");
+        Path cut = Testing.truncatedCopy(file, dir.resolve("q8-cut.gguf"), Files.size(file) - 34);
+        assertFalse(GgufFile.read(cut).complete(), "one block short is incomplete");
+    }
+
     private Path withVersion(Path target, int version) throws IOException {
         Files.copy(model, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         try (FileChannel ch = FileChannel.open(target, StandardOpenOption.WRITE)) {

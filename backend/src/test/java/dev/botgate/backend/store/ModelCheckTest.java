@@ -86,6 +86,24 @@ public class ModelCheckTest {
     }
 
     @Test
+    public void refusesATensorTypeNewerThanTheBundledBuild() throws IOException {
+        Path mxfp4 = TinyGguf.builder().weights(39, 32, 17, 38).write(dir.resolve("mxfp4.gguf"));
+        ModelRefusedException e = expectThrows(ModelRefusedException.class, () -> ModelCheck.bundled().check(mxfp4));
+        assertEquals(e.reason(), Reason.UNSUPPORTED_ARCHITECTURE, e.getMessage());
+        assertTrue(e.getMessage().contains("MXFP4") && e.getMessage().contains("b4916"), e.getMessage());
+        Path unknown = TinyGguf.builder().weights(99, 32, 18, 2).write(dir.resolve("unknown.gguf"));
+        ModelRefusedException u = expectThrows(ModelRefusedException.class,
+                () -> ModelCheck.bundled().check(unknown));
+        assertTrue(u.getMessage().contains("type99"), u.getMessage());
+    }
+
+    @Test
+    public void acceptsQ8_0() throws IOException {
+        Path q8 = TinyGguf.builder().weights(8, 32, 34, 7).write(dir.resolve("q8.gguf"));
+        assertEquals(ModelCheck.bundled().check(q8).quantization(), "Q8_0", "Q8_0 is in b4916");
+    }
+
+    @Test
     public void aCustomAllowListApplies() {
         ModelRefusedException e = expectThrows(ModelRefusedException.class,
                 () -> ModelCheck.allowing(Set.of("qwen2")).check(llama));
