@@ -210,7 +210,9 @@ public final class ModelStore implements ModelResolver {
      * {@code hf://owner/repo/file.gguf} reference, or a local GGUF file ({@code ./tiny.gguf} becomes
      * {@code tiny:latest}). Downloads resume where an earlier attempt stopped.
      *
-     * @param progress called on the pulling thread with each step; it should return quickly
+     * @param progress called on the pulling thread with each step; it should return quickly. If it throws (say, the
+     *                 HTTP client that asked for the pull went away), the pull stops with that exception and keeps
+     *                 what it downloaded for the next attempt to resume
      * @return the stored model
      * @throws PullException with a {@link PullException.Kind} and what to do next
      */
@@ -260,6 +262,23 @@ public final class ModelStore implements ModelResolver {
             return writeManifest(target, current.hex(), current.size(), "create", info, merged);
         } catch (IOException e) {
             throw new StoreException("cannot write model '" + target + "' to " + root() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Gives a model a second name ({@code botgate cp}, Ollama's {@code /api/copy}); both share the GGUF file.
+     *
+     * @throws ModelNotFoundException when the store has no model {@code source}
+     */
+    public ModelEntry copy(String source, String destination) {
+        ModelName from = ModelName.parse(source);
+        ModelName to = ModelName.parse(destination);
+        try (StoreFiles.Lock lock = files.lockForWriting()) {
+            Manifest m = require(from);
+            GgufInfo info = checkedInfo(blobOf(m), from.toString());
+            return writeManifest(to, m.hex(), m.size(), m.source(), info, m.modelfileOrEmpty());
+        } catch (IOException e) {
+            throw new StoreException("cannot write model '" + to + "' to " + root() + ": " + e.getMessage(), e);
         }
     }
 

@@ -246,6 +246,38 @@ public class ModelStoreTest {
     }
 
     @Test
+    public void copySharesTheBlob() {
+        store.pull("tiny.gguf", p -> { });
+        store.create("helper", "FROM tiny\nSYSTEM You help.\n", fixtures);
+        ModelEntry copy = store.copy("helper", "helper:backup");
+        assertEquals(copy.digest(), "sha256:" + tinyHex, "same blob");
+        assertEquals(store.resolve("helper:backup").system(), "You help.", "the Modelfile is copied too");
+        store.delete("tiny");
+        store.delete("helper");
+        assertTrue(Files.exists(root.resolve("blobs/sha256-" + tinyHex)), "the copy still uses the blob");
+        expectThrows(ModelNotFoundException.class, () -> store.copy("gone", "x"));
+    }
+
+    @Test
+    public void aFullDiskIsNamedAsSuch() {
+        PullException e = Downloader.writeFailed(root.resolve("partial/x.part"),
+                new IOException("No space left on device"));
+        assertEquals(e.kind(), PullException.Kind.DISK_FULL, e.getMessage());
+        assertTrue(e.getMessage().contains("is full") && e.getMessage().contains("resume"), e.getMessage());
+        assertEquals(Downloader.writeFailed(root, new IOException("Permission denied")).kind(),
+                PullException.Kind.NETWORK, "other write errors are not a full disk");
+    }
+
+    @Test
+    public void importChecksFreeSpaceFirst() {
+        ModelStore small = ModelStore.builder(root).catalogue(Catalogue.empty()).workingDir(fixtures)
+                .usableSpace(p -> 10_000).build();
+        PullException e = expectThrows(PullException.class, () -> small.pull("tiny.gguf", p -> { }));
+        assertEquals(e.kind(), PullException.Kind.DISK_FULL, e.getMessage());
+        assertEquals(small.list(), List.of(), "nothing stored");
+    }
+
+    @Test
     public void defaultRootFollowsTheEnvironment() {
         assertEquals(ModelStore.defaultRoot(java.util.Map.of("BOTGATE_MODELS", "/m")), Path.of("/m"), "models");
         assertEquals(ModelStore.defaultRoot(java.util.Map.of("BOTGATE_HOME", "/h")), Path.of("/h/models"), "home");

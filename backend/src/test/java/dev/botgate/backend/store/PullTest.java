@@ -1,7 +1,6 @@
 package dev.botgate.backend.store;
 
 import dev.botgate.backend.store.PullException.Kind;
-import org.testng.annotations.AfterClass;
 import org.testng.annotations.AfterMethod;
 import org.testng.annotations.BeforeClass;
 import org.testng.annotations.BeforeMethod;
@@ -12,11 +11,18 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 import static org.testng.Assert.assertEquals;
@@ -50,10 +56,6 @@ public class PullTest {
     public void stop() throws IOException {
         server.close();
         Testing.deleteTree(root);
-    }
-
-    @AfterClass(alwaysRun = true)
-    public void nothing() {
     }
 
     private ModelStore store(Catalogue catalogue) {
@@ -91,6 +93,42 @@ public class PullTest {
     }
 
     @Test
+    public void progressCarriesSpeedAndEta() {
+        Clock stepping = steppingClock();
+        ModelStore store = ModelStore.builder(root).catalogue(Catalogue.empty()).clock(stepping).build();
+        List<PullProgress> events = new ArrayList<>();
+        store.pull(url(), events::add);
+        List<PullProgress> moving = events.stream()
+                .filter(p -> p.status().equals("downloading") && p.completed() > 0 && p.completed() < p.total())
+                .toList();
+        assertFalse(moving.isEmpty(), "events while bytes arrive: " + events);
+        for (PullProgress p : moving) {
+            assertTrue(p.bytesPerSecond() > 0, "speed measured: " + p);
+            assertTrue(p.eta().isPresent(), "ETA while bytes remain: " + p);
+        }
+        PullProgress done = events.stream().filter(p -> p.status().equals("downloading")).toList().getLast();
+        assertEquals(done.eta(), Optional.empty(), "no ETA once complete");
+    }
+
+    @Test
+    public void aSecondPullOfTheSameFileWhileOneRunsIsRefused() throws Exception {
+        server.stallAfter = 100_000;
+        ModelStore store = ModelStore.builder(root).catalogue(Catalogue.empty()).retries(0, Duration.ZERO)
+                .readTimeout(Duration.ofSeconds(2)).build();
+        CompletableFuture<ModelEntry> first = CompletableFuture.supplyAsync(() -> store.pull(url(), p -> { }));
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (server.requests.get() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        PullException second = expectThrows(PullException.class, () -> store.pull(url(), "other:latest", p -> { }));
+        assertEquals(second.kind(), Kind.IN_PROGRESS, second.getMessage());
+        ExecutionException stalled = expectThrows(ExecutionException.class, () -> first.get(10, TimeUnit.SECONDS));
+        assertTrue(stalled.getCause() instanceof PullException pe && pe.kind() == Kind.NETWORK,
+                "the first pull ends on its own read timeout: " + stalled.getCause());
+        assertEquals(server.requests.get(), 1, "the refused pull never reached the server");
+    }
+
+    @Test
     public void resumesWithRangeAfterACutConnection() throws IOException {
         server.cutAfter = 300_000;
         server.etag = "\"v1\"";
@@ -110,6 +148,23 @@ public class PullTest {
         assertEquals(Files.readAllBytes(root.resolve("blobs/sha256-" + hex)), gguf, "bytes intact");
         assertEquals(events.stream().filter(p -> p.status().equals("downloading")).findFirst().orElseThrow()
                 .completed(), 300_000L, "progress starts at the resumed offset");
+    }
+
+    @Test
+    public void aListenerThatThrowsCancelsAndTheNextPullResumes() throws IOException {
+        ModelStore store = ModelStore.builder(root).catalogue(Catalogue.empty()).retries(0, Duration.ZERO)
+                .clock(steppingClock()).build();
+        IllegalStateException gone = expectThrows(IllegalStateException.class, () -> store.pull(url(), p -> {
+            if (p.status().equals("downloading") && p.completed() > 0) {
+                throw new IllegalStateException("client went away");
+            }
+        }));
+        assertEquals(gone.getMessage(), "client went away", "the listener's exception comes out");
+        long kept = Files.size(partials().stream().filter(p -> p.toString().endsWith(".part")).findFirst()
+                .orElseThrow());
+        assertTrue(kept > 0 && kept < gguf.length, "a prefix is kept: " + kept);
+        assertEquals(store.pull(url(), p -> { }).digest(), "sha256:" + hex, "the next pull completes");
+        assertEquals(server.ranges.getLast(), "bytes=" + kept + "-", "by resuming");
     }
 
     @Test
@@ -287,6 +342,28 @@ public class PullTest {
     public void pullAsStoresUnderTheGivenName() {
         ModelEntry e = store().pull(url(), "house-bot:v2", p -> { });
         assertEquals(e.name(), "house-bot:v2", "explicit name");
+    }
+
+    /** A clock that moves 100 ms per reading: every chunk becomes a progress event with a known speed. */
+    private static Clock steppingClock() {
+        return new Clock() {
+            private final AtomicLong now = new AtomicLong();
+
+            @Override
+            public ZoneOffset getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return Instant.ofEpochMilli(now.addAndGet(100));
+            }
+        };
     }
 
     private List<Path> partials() {
