@@ -243,6 +243,20 @@ public final class ModelStore implements ModelResolver {
         Optional<Path> file = fromFile(from, baseDir);
         if (file.isPresent()) {
             Path gguf = file.get();
+            Optional<String> storedHex = blobHex(gguf);
+            if (storedHex.isPresent()) {
+                // FROM a file of this store (what show --modelfile prints): share it instead of copying gigabytes.
+                GgufInfo info = checkedInfo(gguf, target.toString());
+                try (StoreFiles.Lock lock = files.lockForWriting()) {
+                    if (!Files.isRegularFile(gguf)) {
+                        throw new ModelfileException(0, "FROM " + from + ": the file was removed meanwhile");
+                    }
+                    return writeManifest(target, storedHex.get(), info.fileSize(), "create", info,
+                            mf.withFrom(gguf.toString()));
+                } catch (IOException e) {
+                    throw new StoreException("cannot write model '" + target + "': " + e.getMessage(), e);
+                }
+            }
             GgufInfo info = check.check(gguf);
             Staged staged = stage(gguf, p -> { });
             return commit(staged, target, "create", info, mf.withFrom(gguf.toString()));
@@ -501,6 +515,16 @@ public final class ModelStore implements ModelResolver {
         }
         if (pathLike) {
             throw new ModelfileException(0, "FROM " + from + ": no such file " + file);
+        }
+        return Optional.empty();
+    }
+
+    /** The digest of {@code file} when it is one of this store's blobs (named by its SHA-256). */
+    private Optional<String> blobHex(Path file) {
+        String fileName = file.getFileName().toString();
+        if (file.getParent() != null && file.getParent().equals(files.blobs())
+                && fileName.matches("sha256-[0-9a-f]{64}")) {
+            return Optional.of(fileName.substring("sha256-".length()));
         }
         return Optional.empty();
     }

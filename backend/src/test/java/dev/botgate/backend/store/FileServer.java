@@ -59,6 +59,14 @@ final class FileServer implements AutoCloseable {
         String ifRange = ex.getRequestHeaders().getFirst("If-Range");
         ifRanges.add(ifRange == null ? "" : ifRange);
         byte[] data = body;
+        String path = ex.getRequestURI().getPath();
+        if (path.startsWith("/redirect/")) {
+            // Like Hugging Face's resolve/main URLs, which answer 302 to a CDN address.
+            ex.getResponseHeaders().set("Location", path.substring("/redirect".length()));
+            ex.sendResponseHeaders(302, -1);
+            ex.close();
+            return;
+        }
         if (status != 200) {
             byte[] msg = ("<html><body>error " + status + "</body></html>").getBytes();
             ex.sendResponseHeaders(status, msg.length);

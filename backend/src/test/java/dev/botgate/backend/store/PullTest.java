@@ -168,6 +168,18 @@ public class PullTest {
     }
 
     @Test
+    public void resumesThroughARedirectLikeHuggingFace() {
+        server.cutAfter = 150_000;
+        ModelStore store = store();
+        String redirecting = server.url("/redirect/models/tiny.gguf").toString();
+        expectThrows(PullException.class, () -> store.pull(redirecting, p -> { }));
+        ModelEntry e = store.pull(redirecting, p -> { });
+        assertEquals(server.ranges, List.of("", "", "bytes=150000-", "bytes=150000-"),
+                "the Range header survives the redirect");
+        assertEquals(e.digest(), "sha256:" + hex, "digest");
+    }
+
+    @Test
     public void resumesByItselfWhenRetriesAreAllowed() {
         server.cutAfter = 200_000;
         ModelStore store = ModelStore.builder(root).catalogue(Catalogue.empty()).retries(2, Duration.ZERO).build();
