@@ -243,6 +243,25 @@ public class ModelStoreTest {
     }
 
     @Test
+    public void twoStoresOnOneRootWriteConcurrentlyWithoutLosingAnything() throws Exception {
+        store.pull("tiny.gguf", p -> { });
+        ModelStore other = ModelStore.builder(root).catalogue(Catalogue.empty()).build();
+        List<java.util.concurrent.Callable<ModelEntry>> jobs = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            ModelStore s = i % 2 == 0 ? store : other; // like a CLI and a server side by side
+            String name = "v" + i;
+            jobs.add(() -> s.create(name, "FROM tiny\nSYSTEM variant " + name + "\n", fixtures));
+        }
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+            for (var f : pool.invokeAll(jobs)) {
+                f.get(); // rethrows any failure, e.g. an OverlappingFileLockException that escaped
+            }
+        }
+        assertEquals(store.list().size(), 13, "tiny and 12 variants");
+        assertEquals(other.resolve("v7").system(), "variant v7", "each variant has its own Modelfile");
+    }
+
+    @Test
     public void rePullingANameReplacesItAndDropsTheOldBlob() throws IOException {
         store.pull("tiny.gguf", p -> { });
         Path other = TinyGguf.builder().seed(7).write(fixtures.resolve("other/tiny.gguf"));
