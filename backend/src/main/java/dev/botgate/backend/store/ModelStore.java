@@ -296,6 +296,51 @@ public final class ModelStore implements ModelResolver {
         }
     }
 
+    /**
+     * Removes what no model uses: blobs no manifest names (left by a crash between steps) and local imports that
+     * were abandoned (untouched for {@code staleAfter}). Unfinished downloads stay: the next pull resumes them.
+     * Meant for server start-up, like Ollama's prune.
+     *
+     * @return bytes freed
+     */
+    public long prune(Duration staleAfter) {
+        if (staleAfter.isNegative()) {
+            throw new IllegalArgumentException("staleAfter must be >= 0, not " + staleAfter);
+        }
+        long freed = 0;
+        try (StoreFiles.Lock lock = files.lockForWriting()) {
+            java.util.Set<String> used = new java.util.HashSet<>();
+            for (Path file : manifestFiles()) {
+                try {
+                    used.add(Manifest.read(file).hex());
+                } catch (StoreException e) {
+                    return freed; // cannot tell what an unreadable manifest uses: delete nothing
+                }
+            }
+            try (DirectoryStream<Path> blobs = Files.newDirectoryStream(files.blobs(), "sha256-*")) {
+                for (Path blob : blobs) {
+                    if (!used.contains(blob.getFileName().toString().substring("sha256-".length()))) {
+                        freed += Files.size(blob);
+                        checked.remove(blob);
+                        Files.delete(blob);
+                    }
+                }
+            }
+            java.time.Instant cutoff = clock.instant().minus(staleAfter);
+            try (DirectoryStream<Path> parts = Files.newDirectoryStream(files.partial(), "import-*.part")) {
+                for (Path part : parts) {
+                    if (Files.getLastModifiedTime(part).toInstant().isBefore(cutoff)) {
+                        freed += Files.size(part);
+                        Files.delete(part);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new StoreException("cannot prune " + root() + ": " + e.getMessage(), e);
+        }
+        return freed;
+    }
+
     // ---------------------------------------------------------------------------------------------------- pulling
 
     private ModelEntry pull(PullSource src, ModelName target, Consumer<PullProgress> progress) {

@@ -304,6 +304,26 @@ public class ModelStoreTest {
     }
 
     @Test
+    public void pruneRemovesOrphansButKeepsDownloadsAndLiveImports() throws IOException {
+        store.pull("tiny.gguf", p -> { });
+        Path orphan = Files.write(root.resolve("blobs/sha256-" + "a".repeat(64)), new byte[100]);
+        Path oldImport = Files.write(root.resolve("partial/import-old.part"), new byte[10]);
+        Files.setLastModifiedTime(oldImport, java.nio.file.attribute.FileTime.from(NOW.minusSeconds(7200)));
+        Path liveImport = Files.write(root.resolve("partial/import-live.part"), new byte[10]);
+        Files.setLastModifiedTime(liveImport, java.nio.file.attribute.FileTime.from(NOW.minusSeconds(60)));
+        Path download = Files.write(root.resolve("partial/url-0123.part"), new byte[10]);
+        Files.setLastModifiedTime(download, java.nio.file.attribute.FileTime.from(NOW.minusSeconds(7200)));
+        long freed = store.prune(java.time.Duration.ofHours(1));
+        assertEquals(freed, 110L, "the orphan blob and the abandoned import");
+        assertFalse(Files.exists(orphan), "orphan blob removed");
+        assertFalse(Files.exists(oldImport), "abandoned import removed");
+        assertTrue(Files.exists(liveImport), "a recent import may still be running");
+        assertTrue(Files.exists(download), "a download stays resumable");
+        assertTrue(Files.exists(root.resolve("blobs/sha256-" + tinyHex)), "a used blob stays");
+        assertEquals(store.resolve("tiny").digest(), "sha256:" + tinyHex, "the model still resolves");
+    }
+
+    @Test
     public void defaultRootFollowsTheEnvironment() {
         assertEquals(ModelStore.defaultRoot(java.util.Map.of("BOTGATE_MODELS", "/m")), Path.of("/m"), "models");
         assertEquals(ModelStore.defaultRoot(java.util.Map.of("BOTGATE_HOME", "/h")), Path.of("/h/models"), "home");
