@@ -71,6 +71,11 @@ public class CatalogueTest {
                     """);
             StoreException alias = expectThrows(StoreException.class, () -> Catalogue.load(file));
             assertTrue(alias.getMessage().contains("missing:1b"), alias.getMessage());
+            Files.writeString(file, """
+                    {"models": [{"name": "ftp", "url": "ftp://files.example.com/x.gguf"}]}
+                    """);
+            StoreException scheme = expectThrows(StoreException.class, () -> Catalogue.load(file));
+            assertTrue(scheme.getMessage().contains("http(s)"), scheme.getMessage());
         } finally {
             Files.deleteIfExists(file);
         }
