@@ -117,9 +117,6 @@ public final class Catalogue {
                 CatalogueEntry e = new CatalogueEntry(name, URI.create(m.path("url").asText("")),
                         m.path("size").asLong(0), sha.isEmpty() ? Optional.empty() : Optional.of(sha),
                         m.path("license").asText(""), m.path("description").asText(""));
-                if (!e.url().isAbsolute()) {
-                    throw new IllegalArgumentException("url must be absolute");
-                }
                 map.put(e.name(), e);
             } catch (RuntimeException e) {
                 throw new StoreException(source + ": entry '" + name + "' is invalid: " + e.getMessage());

@@ -25,6 +25,10 @@ public record CatalogueEntry(String name, URI url, long size, Optional<String> s
         if (sha256.isPresent() && !sha256.get().matches("[0-9a-f]{64}")) {
             throw new IllegalArgumentException("sha256 of " + name + " must be 64 lowercase hex digits");
         }
+        String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(java.util.Locale.ROOT);
+        if (!scheme.equals("https") && !scheme.equals("http") || url.getHost() == null) {
+            throw new IllegalArgumentException("url of " + name + " must be an http(s) address, not " + url);
+        }
         if (size < 0) {
             throw new IllegalArgumentException("size of " + name + " must be >= 0");
         }

@@ -218,6 +218,10 @@ final class Downloader {
             out.force(false);
         } catch (IOException e) {
             throw writeFailed(part, e);
+        } catch (RuntimeException e) {
+            // A listener that throws (its client went away) cancels the pull; the part file stays for a resume.
+            body.cancel();
+            throw e;
         }
         if (total > 0 && done != total) {
             throw new PullException(Kind.NETWORK, "download from " + url.getHost() + " ended after " + done + " of "

@@ -16,7 +16,7 @@ public record ModelName(String name, String tag) {
     private static final Pattern PART = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
 
     public ModelName {
-        check(name, "name", name);
+        check(name, "name", name + ":" + tag);
         check(tag, "tag", name + ":" + tag);
     }
 

@@ -210,7 +210,9 @@ public final class ModelStore implements ModelResolver {
      * {@code hf://owner/repo/file.gguf} reference, or a local GGUF file ({@code ./tiny.gguf} becomes
      * {@code tiny:latest}). Downloads resume where an earlier attempt stopped.
      *
-     * @param progress called on the pulling thread with each step; it should return quickly
+     * @param progress called on the pulling thread with each step; it should return quickly. If it throws (say, the
+     *                 HTTP client that asked for the pull went away), the pull stops with that exception and keeps
+     *                 what it downloaded for the next attempt to resume
      * @return the stored model
      * @throws PullException with a {@link PullException.Kind} and what to do next
      */
@@ -241,6 +243,20 @@ public final class ModelStore implements ModelResolver {
         Optional<Path> file = fromFile(from, baseDir);
         if (file.isPresent()) {
             Path gguf = file.get();
+            Optional<String> storedHex = blobHex(gguf);
+            if (storedHex.isPresent()) {
+                // FROM a file of this store (what show --modelfile prints): share it instead of copying gigabytes.
+                GgufInfo info = checkedInfo(gguf, target.toString());
+                try (StoreFiles.Lock lock = files.lockForWriting()) {
+                    if (!Files.isRegularFile(gguf)) {
+                        throw new ModelfileException(0, "FROM " + from + ": the file was removed meanwhile");
+                    }
+                    return writeManifest(target, storedHex.get(), info.fileSize(), "create", info,
+                            mf.withFrom(gguf.toString()));
+                } catch (IOException e) {
+                    throw new StoreException("cannot write model '" + target + "': " + e.getMessage(), e);
+                }
+            }
             GgufInfo info = check.check(gguf);
             Staged staged = stage(gguf, p -> { });
             return commit(staged, target, "create", info, mf.withFrom(gguf.toString()));
@@ -261,6 +277,68 @@ public final class ModelStore implements ModelResolver {
         } catch (IOException e) {
             throw new StoreException("cannot write model '" + target + "' to " + root() + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Gives a model a second name ({@code botgate cp}, Ollama's {@code /api/copy}); both share the GGUF file.
+     *
+     * @throws ModelNotFoundException when the store has no model {@code source}
+     */
+    public ModelEntry copy(String source, String destination) {
+        ModelName from = ModelName.parse(source);
+        ModelName to = ModelName.parse(destination);
+        try (StoreFiles.Lock lock = files.lockForWriting()) {
+            Manifest m = require(from);
+            GgufInfo info = checkedInfo(blobOf(m), from.toString());
+            return writeManifest(to, m.hex(), m.size(), m.source(), info, m.modelfileOrEmpty());
+        } catch (IOException e) {
+            throw new StoreException("cannot write model '" + to + "' to " + root() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Removes what no model uses: blobs no manifest names (left by a crash between steps) and local imports that
+     * were abandoned (untouched for {@code staleAfter}). Unfinished downloads stay: the next pull resumes them.
+     * Meant for server start-up, like Ollama's prune.
+     *
+     * @return bytes freed
+     */
+    public long prune(Duration staleAfter) {
+        if (staleAfter.isNegative()) {
+            throw new IllegalArgumentException("staleAfter must be >= 0, not " + staleAfter);
+        }
+        long freed = 0;
+        try (StoreFiles.Lock lock = files.lockForWriting()) {
+            java.util.Set<String> used = new java.util.HashSet<>();
+            for (Path file : manifestFiles()) {
+                try {
+                    used.add(Manifest.read(file).hex());
+                } catch (StoreException e) {
+                    return freed; // cannot tell what an unreadable manifest uses: delete nothing
+                }
+            }
+            try (DirectoryStream<Path> blobs = Files.newDirectoryStream(files.blobs(), "sha256-*")) {
+                for (Path blob : blobs) {
+                    if (!used.contains(blob.getFileName().toString().substring("sha256-".length()))) {
+                        freed += Files.size(blob);
+                        checked.remove(blob);
+                        Files.delete(blob);
+                    }
+                }
+            }
+            java.time.Instant cutoff = clock.instant().minus(staleAfter);
+            try (DirectoryStream<Path> parts = Files.newDirectoryStream(files.partial(), "import-*.part")) {
+                for (Path part : parts) {
+                    if (Files.getLastModifiedTime(part).toInstant().isBefore(cutoff)) {
+                        freed += Files.size(part);
+                        Files.delete(part);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new StoreException("cannot prune " + root() + ": " + e.getMessage(), e);
+        }
+        return freed;
     }
 
     // ---------------------------------------------------------------------------------------------------- pulling
@@ -482,6 +560,16 @@ public final class ModelStore implements ModelResolver {
         }
         if (pathLike) {
             throw new ModelfileException(0, "FROM " + from + ": no such file " + file);
+        }
+        return Optional.empty();
+    }
+
+    /** The digest of {@code file} when it is one of this store's blobs (named by its SHA-256). */
+    private Optional<String> blobHex(Path file) {
+        String fileName = file.getFileName().toString();
+        if (file.getParent() != null && file.getParent().equals(files.blobs())
+                && fileName.matches("sha256-[0-9a-f]{64}")) {
+            return Optional.of(fileName.substring("sha256-".length()));
         }
         return Optional.empty();
     }

@@ -57,6 +57,10 @@ public final class TinyGguf {
     private String name = "";
     private String chatTemplate = CHAT_TEMPLATE;
     private long seed = 42;
+    private int weightType = 0;
+    private int weightBlock = 1;
+    private int weightBlockBytes = 4;
+    private int fileType = 0;
     private final Map<String, Object> extra = new LinkedHashMap<>();
 
     private TinyGguf() {
@@ -123,6 +127,24 @@ public final class TinyGguf {
         return this;
     }
 
+    /**
+     * Stores the 2-D weight matrices in another ggml type (the 1-D norms stay F32, as llama.cpp's quantiser does),
+     * with random block bytes, e.g. {@code weights(8, 32, 34, 7)} for Q8_0. For the GGUF reader's tests: llama.cpp
+     * loads Q8_0 written this way, other types only if their random bytes happen to be valid.
+     *
+     * @param ggmlType   ggml type id of the weights
+     * @param blockSize  elements per block
+     * @param blockBytes bytes per block
+     * @param fileType   {@code general.file_type} to write
+     */
+    public TinyGguf weights(int ggmlType, int blockSize, int blockBytes, int fileType) {
+        this.weightType = ggmlType;
+        this.weightBlock = blockSize;
+        this.weightBlockBytes = blockBytes;
+        this.fileType = fileType;
+        return this;
+    }
+
     /** Parameter count of the model this builder writes. */
     public long parameterCount() {
         int vocab = vocabulary().size();
@@ -160,7 +182,7 @@ public final class TinyGguf {
         meta.str("general.architecture", a);
         meta.str("general.name", name.isEmpty() ? "random " + a + " " + embedding + "x" + layers : name);
         meta.u32("general.alignment", ALIGN);
-        meta.u32("general.file_type", 0);
+        meta.u32("general.file_type", fileType);
         meta.u32(a + ".context_length", contextLength);
         meta.u32(a + ".embedding_length", embedding);
         meta.u32(a + ".block_count", layers);
@@ -217,9 +239,9 @@ public final class TinyGguf {
             for (long d : t.dims) {
                 infos.writeBytes(le(8).putLong(d).array());
             }
-            infos.writeBytes(le(4).putInt(0).array());
+            infos.writeBytes(le(4).putInt(typeOf(t)).array());
             infos.writeBytes(le(8).putLong(offset).array());
-            long bytes = t.elements() * 4;
+            long bytes = bytesOf(t);
             offset += bytes + pad(bytes);
         }
         Files.createDirectories(file.toAbsolutePath().getParent());
@@ -234,6 +256,10 @@ public final class TinyGguf {
             long written = 24 + kv.length + inf.length;
             out.write(new byte[(int) pad(written)]);
             for (Tensor t : tensors) {
+                if (typeOf(t) != 0) {
+                    writeBlocks(out, t, random);
+                    continue;
+                }
                 long n = t.elements();
                 ByteBuffer buf = le(4 * 4096);
                 for (long i = 0; i < n; i++) {
@@ -249,6 +275,28 @@ public final class TinyGguf {
             }
         }
         return file;
+    }
+
+    private int typeOf(Tensor t) {
+        return t.dims.length == 2 ? weightType : 0;
+    }
+
+    private long bytesOf(Tensor t) {
+        return typeOf(t) == 0 ? t.elements() * 4 : t.elements() / weightBlock * weightBlockBytes;
+    }
+
+    private void writeBlocks(OutputStream out, Tensor t, Random random) throws IOException {
+        long blocks = t.elements() / weightBlock;
+        byte[] block = new byte[weightBlockBytes];
+        for (long b = 0; b < blocks; b++) {
+            random.nextBytes(block);
+            if (weightType == 8) {
+                block[0] = 0x00; // Q8_0 starts with an f16 scale: 0x2000 = 2^-7, small and finite
+                block[1] = 0x20;
+            }
+            out.write(block);
+        }
+        out.write(new byte[(int) pad(bytesOf(t))]);
     }
 
     private static List<String> vocabulary() {
