@@ -44,7 +44,7 @@ public final class ApiKeys implements Filter {
 
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
-        String path = req.path().path();
+        String path = req.path().absolute().path();
         if (PROTECTED.stream().noneMatch(p -> path.startsWith(p) || path.equals(p.substring(0, p.length() - 1)))) {
             chain.proceed();
             return;

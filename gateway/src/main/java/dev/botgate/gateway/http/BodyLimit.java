@@ -22,7 +22,7 @@ public final class BodyLimit implements Filter {
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         long length = req.headers().contentLength().orElse(-1L);
-        boolean upload = req.path().path().startsWith("/admin/kb/") && req.path().path().endsWith("/upload");
+        boolean upload = req.path().absolute().path().startsWith("/admin/kb/") && req.path().absolute().path().endsWith("/upload");
         long limit = upload ? maxUpload : maxBody;
         if (length > limit) {
             HttpErrors.send(req, res, 413, "request body is " + length + " bytes; the limit is " + limit + " ("

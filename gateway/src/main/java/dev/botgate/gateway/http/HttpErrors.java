@@ -37,11 +37,11 @@ public final class HttpErrors {
         routing.error(KnowledgeException.class, (req, res, e) -> send(req, res, 400, e.getMessage()));
         routing.error(IngestException.class, (req, res, e) -> send(req, res, 400, e.getMessage()));
         routing.error(EngineException.class, (req, res, e) -> {
-            LOG.log(Level.WARNING, "engine error on " + req.path().path() + ": " + e.getMessage());
+            LOG.log(Level.WARNING, "engine error on " + req.path().absolute().path() + ": " + e.getMessage());
             send(req, res, 500, e.getMessage());
         });
         routing.error(RuntimeException.class, (req, res, e) -> {
-            LOG.log(Level.ERROR, "unexpected error on " + req.prologue().method() + " " + req.path().path(), e);
+            LOG.log(Level.ERROR, "unexpected error on " + req.prologue().method() + " " + req.path().absolute().path(), e);
             send(req, res, 500, "internal error: " + e.getClass().getSimpleName() + "; see the server log");
         });
     }
@@ -53,7 +53,7 @@ public final class HttpErrors {
         }
         res.status(Status.create(status));
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
-        res.send(Json.bytes(body(req.path().path(), status, message)));
+        res.send(Json.bytes(body(req.path().absolute().path(), status, message)));
     }
 
     static Object body(String path, int status, String message) {
