@@ -34,7 +34,11 @@ public final class TestGateway implements AutoCloseable {
      * @param yaml extra configuration (e.g. a {@code bots:} list, {@code server:} keys), merged over test defaults
      */
     public static TestGateway start(String yaml, Map<String, String> extraEnv) throws IOException {
-        Path home = Files.createTempDirectory("botgate-test");
+        return startIn(Files.createTempDirectory("botgate-test"), yaml, extraEnv);
+    }
+
+    /** Starts on an existing data directory (a restart). */
+    public static TestGateway startIn(Path home, String yaml, Map<String, String> extraEnv) throws IOException {
         Path gguf = TinyGguf.builder().write(home.resolve("tiny.gguf"));
         ModelStore.builder(home.resolve("models")).build().pull(gguf.toString(), p -> { });
         String base = """
