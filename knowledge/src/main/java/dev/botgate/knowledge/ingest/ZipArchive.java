@@ -1,25 +1,29 @@
 package dev.botgate.knowledge.ingest;
 
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
+import java.util.zip.ZipInputStream;
 
 /**
  * A .zip read without unpacking it to disk, guarded against zip bombs: the sizes in the headers are never trusted;
  * bytes are counted while they inflate, and reading stops as soon as the entry count, the total expanded size, or the
- * expansion ratio of one entry is over its limit. {@link #scan} inflates every entry once to check the whole archive
- * before any document is read from it, so a bomb yields nothing but its report.
+ * expansion ratio of one entry is over its limit. {@link #scan} streams and inflates every entry once to check the
+ * whole archive before any document is read from it, so a bomb yields nothing but its report; {@link #read} then
+ * inflates one entry at a time (random access, so only one entry is ever held in memory) under the same caps.
  */
 final class ZipArchive {
     /** An entry that expands more than this many times its compressed size is a bomb (POI uses the same ratio). */
@@ -70,13 +74,19 @@ final class ZipArchive {
     record Scan(Map<String, String> names, Map<String, String> tooBig, Charset charset) {
     }
 
+    /**
+     * Streams the archive once through {@link ZipInputStream} over a byte counter, so the expansion ratio is
+     * measured on the packed bytes actually consumed, not on sizes the headers claim.
+     */
     private Scan scan() throws IOException {
         var found = new TreeMap<String, String>();
         var tooBig = new TreeMap<String, String>();
         long total = 0;
         int count = 0;
-        try (var zip = new ZipFile(file.toFile(), names)) {
-            for (ZipEntry entry : Collections.list(zip.entries())) {
+        byte[] buf = new byte[64 * 1024];
+        try (var counted = new CountingInputStream(new BufferedInputStream(Files.newInputStream(file)));
+             var zip = new ZipInputStream(counted, names)) {
+            for (ZipEntry entry = zip.getNextEntry(); entry != null; entry = zip.getNextEntry()) {
                 if (++count > limits.maxZipEntries()) {
                     throw bomb("it has more than " + limits.maxZipEntries() + " entries");
                 }
@@ -84,12 +94,31 @@ final class ZipArchive {
                     continue;
                 }
                 String name = normalise(entry.getName());
+                long packedStart = counted.count();
+                long n = 0;
+                boolean over = false;
+                int r;
+                while ((r = zip.read(buf)) > 0) {
+                    n += r;
+                    total += r;
+                    if (total > limits.maxUnzippedBytes()) {
+                        throw bomb("it expands to more than " + Sizes.human(limits.maxUnzippedBytes()));
+                    }
+                    // ZipInputStream reads ahead at most its 512-byte buffer, hence the allowance.
+                    long packed = Math.max(counted.count() - packedStart - 512, 1);
+                    if (n > Math.min(RATIO_FLOOR_BYTES, limits.maxFileBytes()) && n / packed > MAX_RATIO) {
+                        throw bomb("'" + entry.getName() + "' expands more than " + MAX_RATIO
+                                + " times its packed size");
+                    }
+                    if (n > limits.maxFileBytes()) {
+                        over = true;
+                        break;
+                    }
+                }
                 if (name.isEmpty() || isJunk(name)) {
                     continue;
                 }
-                Inflated r = inflate(zip, entry, total, false);
-                total += r.bytes();
-                if (r.tooBig()) {
+                if (over) {
                     tooBig.put(name, "over the size limit of " + Sizes.human(limits.maxFileBytes())
                             + " once unpacked; split it or raise the limit");
                 }
@@ -99,50 +128,79 @@ final class ZipArchive {
         return new Scan(found, tooBig, names);
     }
 
-    /** Reads one entry found by {@link #scan}, under the same guards. */
+    /** Counts the bytes read through it. */
+    private static final class CountingInputStream extends FilterInputStream {
+        private long count;
+
+        CountingInputStream(InputStream in) {
+            super(in);
+        }
+
+        long count() {
+            return count;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                count++;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) {
+                count += n;
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long skipped = super.skip(n);
+            count += skipped;
+            return skipped;
+        }
+    }
+
+    /** Reads one entry found by {@link #scan}, under the same caps. */
     static byte[] read(Path file, ReadLimits limits, Scan scan, String name) throws IOException {
-        var archive = new ZipArchive(file, limits, scan.charset());
         try (var zip = new ZipFile(file.toFile(), scan.charset())) {
             ZipEntry entry = zip.getEntry(scan.names().get(name));
             if (entry == null) {
                 throw new IngestException("the entry vanished from the archive while it was read; import again");
             }
-            return archive.inflate(zip, entry, 0, true).content();
+            return new ZipArchive(file, limits, scan.charset()).inflate(zip, entry);
         }
     }
 
-    private record Inflated(long bytes, boolean tooBig, byte[] content) {
-    }
-
-    /** Inflates counting bytes; stops at the first limit. {@code keep} collects the content. */
-    private Inflated inflate(ZipFile zip, ZipEntry entry, long before, boolean keep) throws IOException {
-        long compressed = Math.max(entry.getCompressedSize(), 1);
-        var out = keep ? new ByteArrayOutputStream() : null;
+    /** Inflates one entry counting bytes, and stops at the first cap. */
+    private byte[] inflate(ZipFile zip, ZipEntry entry) throws IOException {
+        long packed = Math.max(entry.getCompressedSize(), 1);
+        var out = new ByteArrayOutputStream();
         long n = 0;
         byte[] buf = new byte[64 * 1024];
         try (InputStream in = zip.getInputStream(entry)) {
             int r;
             while ((r = in.read(buf)) > 0) {
                 n += r;
-                if (before + n > limits.maxUnzippedBytes()) {
+                if (n > limits.maxUnzippedBytes()) {
                     throw bomb("it expands to more than " + Sizes.human(limits.maxUnzippedBytes()));
                 }
-                if (n > RATIO_FLOOR_BYTES && n / compressed > MAX_RATIO) {
+                if (n > Math.min(RATIO_FLOOR_BYTES, limits.maxFileBytes()) && n / packed > MAX_RATIO) {
                     throw bomb("'" + entry.getName() + "' expands more than " + MAX_RATIO + " times its packed size");
                 }
                 if (n > limits.maxFileBytes()) {
-                    if (keep) {
-                        throw new IngestException("over the size limit of " + Sizes.human(limits.maxFileBytes())
-                                + " once unpacked; split it or raise the limit");
-                    }
-                    return new Inflated(n, true, null);
+                    throw new IngestException("over the size limit of " + Sizes.human(limits.maxFileBytes())
+                            + " once unpacked; split it or raise the limit");
                 }
-                if (out != null) {
-                    out.write(buf, 0, r);
-                }
+                out.write(buf, 0, r);
             }
         }
-        return new Inflated(n, false, out == null ? null : out.toByteArray());
+        return out.toByteArray();
     }
 
     private static IngestException bomb(String why) {
