@@ -56,6 +56,36 @@ public class ImportJobsTest {
     }
 
     @Test
+    public void importsRealFilesFromAFolderAndFromUploads() throws Exception {
+        Path root = Files.createTempDirectory("kb-files");
+        Path folder = Files.createDirectories(root.resolve("docs"));
+        Files.writeString(folder.resolve("退货政策.md"), "# 退货政策\n\n## 运费\n\n质量问题退货，来回运费由商家承担。\n");
+        Files.writeString(folder.resolve("faq.csv"), "question,answer\n发票怎么开？,在订单详情页申请电子发票。\n");
+        Files.write(folder.resolve("notes.exe"), new byte[] {0x4d, 0x5a});
+        try (KnowledgeBases bases = new KnowledgeBases(root.resolve("kb"), TestModel.embedder(),
+                KnowledgeOptions.defaults())) {
+            bases.create("files");
+            ImportJob job = await(bases, bases.startImport("files", List.of(folder), Set.of()));
+            assertEquals(job.state(), ImportJob.State.DONE, job.error());
+            assertEquals(job.documentsAdded(), 2, "the Markdown and the CSV become documents: " + job);
+            assertEquals(job.skipped().size(), 1, "the unsupported file is skipped: " + job.skipped());
+            SearchHit policy = bases.search(SearchRequest.builder("质量问题退货运费").bases("files").build())
+                    .getFirst();
+            assertEquals(policy.title(), "退货政策.md", "a file's title is its name");
+            assertEquals(policy.headingPath(), List.of("退货政策", "运费"), "Markdown headings become the path");
+            SearchHit invoice = bases.search(SearchRequest.builder("发票怎么开").bases("files").build()).getFirst();
+            assertTrue(invoice.directAnswer(), "the CSV row is a Q&A entry answered directly");
+
+            ImportJob upload = await(bases, bases.startUpload("files", List.of(
+                    new Upload("积分.txt", "积分可以在结算时抵扣现金。".getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                    new Upload("bad.docx", new byte[] {1, 2, 3})), Set.of("upload")));
+            assertEquals(upload.documentsAdded(), 1, "the text upload is imported: " + upload);
+            assertEquals(upload.skipped().size(), 1, "the corrupt .docx is skipped: " + upload.skipped());
+            assertEquals(upload.skipped().getFirst().source(), "bad.docx", "and named");
+        }
+    }
+
+    @Test
     public void aFailingSourceFailsTheJobWithItsMessage() throws Exception {
         Path root = Files.createTempDirectory("kb-jobs-fail");
         try (KnowledgeBases bases = new KnowledgeBases(root, TestModel.embedder(), KnowledgeOptions.defaults())) {
