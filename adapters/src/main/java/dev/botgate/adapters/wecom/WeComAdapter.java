@@ -105,7 +105,8 @@ public final class WeComAdapter implements ChannelAdapter {
             if (v.isEmpty()) {
                 return refuse(400, "missing query parameter " + name);
             }
-            q.put(name, v.get());
+            // Base64 has no spaces: a space is a '+' that a framework decoded as form data (the samples warn of it).
+            q.put(name, name.equals("echostr") ? v.get().replace(' ', '+') : v.get());
         }
         Optional<CallbackResult> stale = checkTimestamp(q.get("timestamp"), request);
         if (stale.isPresent()) {
