@@ -46,7 +46,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * <ul>
  *   <li>With an Encrypt Key: {@code X-Lark-Signature} = SHA-256(timestamp + nonce + key + raw body) checked in
  *   constant time, then the {@code encrypt} payload decrypted. Only the {@code url_verification} challenge may come
- *   unsigned. Always: the Verification Token in the event is checked.</li>
+ *   unsigned. Always: the Verification Token in the event is checked. The request timestamp is not windowed:
+ *   Feishu's retries come for hours, and replays are caught by the {@code event_id} dedupe and the age limit.</li>
  *   <li>{@code im.message.receive_v1}: text and post messages flattened, {@code @_user_N} resolved through
  *   {@code mentions}; p2p always answered, groups only when the bot is mentioned (configurable); other types →
  *   {@link MessageKind#UNSUPPORTED}; messages from apps ignored; messages older than Feishu's retry window (7.5 h)

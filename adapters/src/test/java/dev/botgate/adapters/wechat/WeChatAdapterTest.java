@@ -262,6 +262,16 @@ public class WeChatAdapterTest {
     }
 
     @Test
+    public void fixtureReadsPassiveReplies() {
+        try (WeChatFixture f = new WeChatFixture(false)) {
+            var a = f.newAdapter("oa", clock.options());
+            InboundMessage m = inbound(a.handle(f.text("oUser9", "在吗", 5, NOW).toRequest(NOW))).message();
+            assertEquals(f.passiveText(a.passiveReply(m, "在的").orElseThrow().bodyText()), "在的");
+            a.close();
+        }
+    }
+
+    @Test
     public void configErrorsNameTheKey() {
         assertEquals(expectThrows(ConfigException.class, () -> WeChatConfig.from(Map.of("app-id", APP,
                 "app-secret", "s", "token", TOKEN, "encoding-aes-key", "short"))).getMessage(),

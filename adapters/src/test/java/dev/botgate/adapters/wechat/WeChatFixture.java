@@ -72,6 +72,26 @@ public final class WeChatFixture implements PlatformFixture {
         return api.accepted().stream().map(j -> j.path("text").path("content").asText()).toList();
     }
 
+    /**
+     * The text a passive reply shows the user: decrypts and checks the safe-mode envelope (signature, AppID) or reads
+     * a plain reply. Throws when the body is neither.
+     */
+    public String passiveText(String responseBody) {
+        dev.botgate.adapters.wxcrypto.WxXml x = dev.botgate.adapters.wxcrypto.WxXml.parse(responseBody);
+        if (x.get("Encrypt").isPresent()) {
+            dev.botgate.adapters.wxcrypto.WxCrypto c = new dev.botgate.adapters.wxcrypto.WxCrypto(TOKEN, AES_KEY,
+                    APP_ID);
+            if (!c.verify(x.text("MsgSignature"), x.text("TimeStamp"), x.text("Nonce"), x.text("Encrypt"))) {
+                throw new AssertionError("passive reply signature does not verify");
+            }
+            x = dev.botgate.adapters.wxcrypto.WxXml.parse(c.decrypt(x.text("Encrypt")));
+        }
+        if (!x.text("MsgType").equals("text")) {
+            throw new AssertionError("not a text reply: " + responseBody);
+        }
+        return x.text("Content");
+    }
+
     @Override
     public FakeApiServer server() {
         return api.server();
