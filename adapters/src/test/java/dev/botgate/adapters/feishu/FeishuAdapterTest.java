@@ -185,8 +185,8 @@ public class FeishuAdapterTest {
         assertEquals(m.messageId(), "ev-42", "event_id is the dedupe key");
         assertEquals(m.conversationKey(), "oc_p2p_ou_alice");
         assertEquals(m.replyTo(), new ReplyTo.FeishuMessage("om_42", "oc_p2p_ou_alice"));
-        assertEquals(((CallbackResult.Inbound) r).ack().toString(),
-                new dev.botgate.adapters.Ack.Now(HttpReply.json(200, "{}")).toString());
+        assertEquals(((CallbackResult.Inbound) r).ack(), new dev.botgate.adapters.Ack.Now(HttpReply.json(200, "{}")),
+                "acked with 200 {}");
     }
 
     @Test
