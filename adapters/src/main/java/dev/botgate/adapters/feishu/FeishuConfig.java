@@ -46,7 +46,8 @@ public record FeishuConfig(String appId, String appSecret, Optional<String> encr
 
     /** Reads the {@code feishu:} block (dashed keys). */
     public static FeishuConfig from(Map<String, String> values) {
-        Settings s = new Settings("feishu", values);
+        Settings s = new Settings("feishu", values).onlyKeys("app-id", "app-secret", "encrypt-key",
+                "verification-token", "api-base", "groups-only-when-mentioned");
         return new FeishuConfig(s.required("app-id"), s.required("app-secret"), s.optional("encrypt-key"),
                 s.required("verification-token"), s.optional("api-base").orElse(DEFAULT_API_BASE),
                 s.bool("groups-only-when-mentioned", true));

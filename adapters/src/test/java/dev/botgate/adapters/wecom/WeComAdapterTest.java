@@ -354,6 +354,9 @@ public class WeComAdapterTest {
         ConfigException agent = expectThrows(ConfigException.class, () -> WeComConfig.from(Map.of("corp-id", CORP,
                 "agent-id", "abc", "secret", "s", "token", "t", "encoding-aes-key", KEY)));
         assertEquals(agent.key(), "wecom.agent-id");
+        ConfigException typo = expectThrows(ConfigException.class, () -> WeComConfig.from(Map.of("corp-id", CORP,
+                "agent-id", "1000002", "secret", "s", "token", "t", "encoding-aes-keys", KEY)));
+        assertEquals(typo.key(), "wecom.encoding-aes-keys", "a misspelt key is named, not ignored");
         assertFalse(config(CORP, "https://qyapi.weixin.qq.com").toString().contains(SECRET), "toString hides secret");
         assertEquals(WeComConfig.from(Map.of("corp-id", CORP, "agent-id", "1000002", "secret", "s", "token", "t",
                 "encoding-aes-key", KEY)).apiBase(), WeComConfig.DEFAULT_API_BASE);
