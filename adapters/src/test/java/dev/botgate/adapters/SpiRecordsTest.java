@@ -22,8 +22,8 @@ public class SpiRecordsTest {
         ObjectMapper json = new ObjectMapper();
         for (ReplyTo to : List.of(new ReplyTo.WeComUser("zhangsan"), new ReplyTo.WeChatUser("oX", "gh_1", true),
                 new ReplyTo.FeishuMessage("om_1", "oc_1"), new ReplyTo.SlackThread("C1", "1.2"))) {
-            InboundMessage m = new InboundMessage(Channel.SLACK, "bot", "c", "u", "问题", "id-1", MessageKind.TEXT, to,
-                    true);
+            InboundMessage m = new InboundMessage(Channel.SLACK, "bot", "c", "u", "问题", "id-1", MessageKind.TEXT,
+                    to, true);
             String s = json.writeValueAsString(m);
             assertEquals(json.readValue(s, InboundMessage.class), m, s);
         }

@@ -56,7 +56,8 @@ public final class WeChatAdapter implements ChannelAdapter {
     static final int DELIVERIES = 3;
     static final Set<Long> TOKEN_EXPIRED = Set.of(40001L, 40014L, 42001L);
     static final String IP_NOT_WHITELISTED_FIX = "WeChat refused the call because this server's IP is not in the "
-            + "account's IP whitelist (errcode 40164): add it under Settings and Development → Basic Configuration → "
+            + "account's IP whitelist (errcode 40164): add it under Settings and Development → "
+            + "Basic Configuration → "
             + "IP whitelist (IP白名单) in the Official Account platform";
     private static final System.Logger LOG = System.getLogger(WeChatAdapter.class.getName());
 

@@ -55,7 +55,8 @@ public record WeChatConfig(String appId, String appSecret, String token, Optiona
 
     /** Reads the {@code wechat:} block (dashed keys). */
     public static WeChatConfig from(Map<String, String> values) {
-        Settings s = new Settings("wechat", values).onlyKeys("app-id", "app-secret", "token", "encoding-aes-key", "verified", "api-base");
+        Settings s = new Settings("wechat", values).onlyKeys("app-id", "app-secret", "token",
+                "encoding-aes-key", "verified", "api-base");
         return new WeChatConfig(s.required("app-id"), s.required("app-secret"), s.required("token"),
                 s.optional("encoding-aes-key"), s.bool("verified", false),
                 s.optional("api-base").orElse(DEFAULT_API_BASE));
