@@ -20,7 +20,7 @@ public class SpiRecordsTest {
     @Test
     public void inboundMessagesSurviveAJsonRoundTripForTheDurableRecord() throws Exception {
         ObjectMapper json = new ObjectMapper();
-        for (ReplyTo to : List.of(new ReplyTo.WeComUser("zhangsan"), new ReplyTo.WeChatUser("oX", "gh_1", true),
+        for (ReplyTo to : List.of(new ReplyTo.WeComUser("zhangsan"), new ReplyTo.WeChatUser("oX", "gh_1", ReplyTo.WeChatUser.Crypto.PREVIOUS_KEY),
                 new ReplyTo.FeishuMessage("om_1", "oc_1"), new ReplyTo.SlackThread("C1", "1.2"))) {
             InboundMessage m = new InboundMessage(Channel.SLACK, "bot", "c", "u", "问题", "id-1", MessageKind.TEXT,
                     to, true);
