@@ -115,6 +115,24 @@ public class WeComAdapterTest {
     }
 
     @Test
+    public void echostrWhosePlusSignsWereDecodedAsSpacesStillVerifies() {
+        JsonNode v = Vectors.of("wecom", "url_verification_get").stream()
+                .filter(n -> n.path("id").asText().equals("wecom-2014-url-verify")).findFirst().orElseThrow();
+        clock.set(Instant.ofEpochSecond(v.path("timestamp").asLong()));
+        String echostr = v.path("echostr").asText();
+        assertTrue(echostr.contains("+"), "vector has a '+'");
+        try (WeComAdapter a = new WeComAdapter("support", new WeComConfig(v.path("receive_id").asText(), "1",
+                SECRET, v.path("token").asText(), v.path("encoding_aes_key").asText(), api.baseUrl()),
+                clock.options())) {
+            SignedCallback get = new SignedCallback("GET", Map.of("msg_signature", v.path("msg_signature").asText(),
+                    "timestamp", v.path("timestamp").asText(), "nonce", v.path("nonce").asText(),
+                    "echostr", echostr.replace('+', ' ')), Map.of(), new byte[0]);
+            CallbackResult r = a.handle(get.toRequest(clock.instant()));
+            assertEquals(((CallbackResult.Reply) r).response().bodyText(), v.path("expected_plaintext").asText());
+        }
+    }
+
+    @Test
     public void generatedUrlVerificationRoundTrips() {
         CallbackResult r = adapter.handle(callbacks.urlVerification("8731582375982", NOW).toRequest(NOW));
         assertEquals(((CallbackResult.Reply) r).response().bodyText(), "8731582375982");
