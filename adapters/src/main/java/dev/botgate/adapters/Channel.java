@@ -3,7 +3,10 @@ package dev.botgate.adapters;
 import java.util.Arrays;
 import java.util.Optional;
 
-/** The chat platforms Botgate speaks; {@link #id()} is the {@code channel:} value in the config and the path segment in {@code /hooks/{channel}/{bot-id}}. */
+/**
+ * The chat platforms Botgate speaks; {@link #id()} is the {@code channel:} value in the config and the path segment
+ * in {@code /hooks/{channel}/{bot-id}}.
+ */
 public enum Channel {
     /** WeCom (企业微信) self-built application. */
     WECOM("wecom"),

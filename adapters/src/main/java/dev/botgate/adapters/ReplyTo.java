@@ -35,13 +35,30 @@ public sealed interface ReplyTo {
      *
      * @param openId    the follower's OpenID ({@code FromUserName})
      * @param accountId the account's {@code gh_…} id ({@code ToUserName}), the sender of a passive reply
-     * @param encrypted whether the callback came in safe mode, so a passive reply must be encrypted too
+     * @param crypto    how the callback was encrypted, and so how a passive reply must be
      */
-    record WeChatUser(String openId, String accountId, boolean encrypted) implements ReplyTo {
+    record WeChatUser(String openId, String accountId, Crypto crypto) implements ReplyTo {
+        /** How a callback was encrypted. */
+        public enum Crypto {
+            /** Plain mode: no encryption. */
+            PLAIN,
+            /** Safe or compatible mode, with the current EncodingAESKey. */
+            CURRENT_KEY,
+            /** Safe or compatible mode, with the previous EncodingAESKey (during a key change). */
+            PREVIOUS_KEY
+        }
+
         /** Validates. */
         public WeChatUser {
             Objects.requireNonNull(openId, "openId");
             Objects.requireNonNull(accountId, "accountId");
+            Objects.requireNonNull(crypto, "crypto");
+        }
+
+        /** Whether a passive reply must be encrypted. */
+        @com.fasterxml.jackson.annotation.JsonIgnore
+        public boolean encrypted() {
+            return crypto != Crypto.PLAIN;
         }
     }
 

@@ -23,6 +23,16 @@ public final class Settings {
         this.values = Map.copyOf(values);
     }
 
+    /** Refuses keys outside {@code known}, so a typo is reported instead of silently ignored. */
+    public Settings onlyKeys(String... known) {
+        java.util.Set<String> allowed = java.util.Set.of(known);
+        values.keySet().stream().filter(k -> !allowed.contains(k)).sorted().findFirst().ifPresent(k -> {
+            throw new ConfigException(path(k), "unknown key; expected one of " + String.join(", ",
+                    new java.util.TreeSet<>(allowed)));
+        });
+        return this;
+    }
+
     /** The full key path for errors, e.g. {@code wecom.corp-id}. */
     public String path(String key) {
         return section + "." + key;
@@ -54,12 +64,6 @@ public final class Settings {
             case "false" -> false;
             default -> throw new ConfigException(path(key), "must be true or false");
         };
-    }
-
-    /** An http(s) base URL without a trailing slash. */
-    public String baseUrl(String key, String defaultValue) {
-        String v = optional(key).orElse(defaultValue);
-        return checkBaseUrl(path(key), v);
     }
 
     /** Checks an http(s) base URL and strips a trailing slash. */

@@ -41,7 +41,7 @@ public record SlackConfig(String signingSecret, String botToken, Optional<String
 
     /** Reads the {@code slack:} block (dashed keys). */
     public static SlackConfig from(Map<String, String> values) {
-        Settings s = new Settings("slack", values);
+        Settings s = new Settings("slack", values).onlyKeys("signing-secret", "bot-token", "bot-user-id", "api-base");
         return new SlackConfig(s.required("signing-secret"), s.required("bot-token"), s.optional("bot-user-id"),
                 s.optional("api-base").orElse(DEFAULT_API_BASE));
     }

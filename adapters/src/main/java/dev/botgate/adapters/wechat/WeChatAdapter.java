@@ -56,7 +56,8 @@ public final class WeChatAdapter implements ChannelAdapter {
     static final int DELIVERIES = 3;
     static final Set<Long> TOKEN_EXPIRED = Set.of(40001L, 40014L, 42001L);
     static final String IP_NOT_WHITELISTED_FIX = "WeChat refused the call because this server's IP is not in the "
-            + "account's IP whitelist (errcode 40164): add it under Settings and Development → Basic Configuration → "
+            + "account's IP whitelist (errcode 40164): add it under Settings and Development → "
+            + "Basic Configuration → "
             + "IP whitelist (IP白名单) in the Official Account platform";
     private static final System.Logger LOG = System.getLogger(WeChatAdapter.class.getName());
 
@@ -65,6 +66,7 @@ public final class WeChatAdapter implements ChannelAdapter {
     private final AdapterOptions options;
     private final WxCrypto signer;
     private final Optional<WxCrypto> crypto;
+    private final Optional<WxCrypto> previousCrypto;
     private final ApiClient api;
     private final AccessTokenCache tokens;
     private final HealthRecord health;
@@ -79,6 +81,8 @@ public final class WeChatAdapter implements ChannelAdapter {
         this.config = config;
         this.options = options;
         this.crypto = config.encodingAesKey().map(k -> new WxCrypto(config.token(), k, config.appId()));
+        this.previousCrypto = config.previousEncodingAesKey()
+                .map(k -> new WxCrypto(config.token(), k, config.appId()));
         // Plain-mode signatures need only the token; the key argument is a placeholder never used to decrypt.
         this.signer = crypto.orElseGet(() -> new WxCrypto(config.token(), "A".repeat(43), config.appId()));
         this.api = new ApiClient("WeChat", config.apiBase(), options);
@@ -141,6 +145,7 @@ public final class WeChatAdapter implements ChannelAdapter {
         }
         boolean encrypted = request.queryParam("encrypt_type").map("aes"::equals).orElse(false);
         WxXml msg;
+        ReplyTo.WeChatUser.Crypto used = ReplyTo.WeChatUser.Crypto.PLAIN;
         if (encrypted) {
             if (crypto.isEmpty()) {
                 return refuse(400, "safe-mode message but wechat.encoding-aes-key is not set");
@@ -153,13 +158,25 @@ public final class WeChatAdapter implements ChannelAdapter {
             if (!crypto.get().verify(msgSig.get(), ts.get(), nonce.get(), encrypt)) {
                 return refuse(401, "bad signature: check wechat.token");
             }
+            String plain;
             try {
-                msg = WxXml.parse(crypto.get().decrypt(encrypt));
+                plain = crypto.get().decrypt(encrypt);
+                used = ReplyTo.WeChatUser.Crypto.CURRENT_KEY;
             } catch (WxCryptoException e) {
                 if (e.reason() == WxCryptoException.Reason.WRONG_RECEIVER) {
                     return refuse(401, "message is for another AppID: check wechat.app-id");
                 }
-                return refuse(400, "cannot decrypt: " + e.getMessage() + "; check wechat.encoding-aes-key");
+                Optional<String> old = previousCrypto.flatMap(p -> tryDecrypt(p, encrypt));
+                if (old.isEmpty()) {
+                    return refuse(400, "cannot decrypt: " + e.getMessage() + "; check wechat.encoding-aes-key");
+                }
+                plain = old.get();
+                used = ReplyTo.WeChatUser.Crypto.PREVIOUS_KEY;
+            }
+            try {
+                msg = WxXml.parse(plain);
+            } catch (WxCryptoException e) {
+                return refuse(400, "malformed XML in the decrypted message");
             }
         } else {
             Optional<String> sig = request.queryParam("signature");
@@ -171,10 +188,18 @@ public final class WeChatAdapter implements ChannelAdapter {
             }
             msg = body;
         }
-        return toInbound(msg, encrypted);
+        return toInbound(msg, used);
     }
 
-    private CallbackResult toInbound(WxXml msg, boolean encrypted) {
+    private static Optional<String> tryDecrypt(WxCrypto c, String encrypt) {
+        try {
+            return Optional.of(c.decrypt(encrypt));
+        } catch (WxCryptoException e) {
+            return Optional.empty();
+        }
+    }
+
+    private CallbackResult toInbound(WxXml msg, ReplyTo.WeChatUser.Crypto encrypted) {
         String from = msg.text("FromUserName");
         String account = msg.text("ToUserName");
         String type = msg.text("MsgType");
@@ -248,10 +273,12 @@ public final class WeChatAdapter implements ChannelAdapter {
                 + "</CreateTime><MsgType><![CDATA[text]]></MsgType><Content>" + WxXml.cdata(text)
                 + "</Content></xml>";
         if (user.encrypted()) {
-            if (crypto.isEmpty()) {
-                throw new IllegalStateException("safe-mode reply without wechat.encoding-aes-key");
+            // Reply with the key the message came with: during a key change WeChat may still use the old one.
+            Optional<WxCrypto> c = user.crypto() == ReplyTo.WeChatUser.Crypto.PREVIOUS_KEY ? previousCrypto : crypto;
+            if (c.isEmpty()) {
+                throw new IllegalStateException("safe-mode reply without the EncodingAESKey it came with");
             }
-            return Optional.of(HttpReply.xml(200, crypto.get().replyEnvelope(xml, now, WxCrypto.nonce())));
+            return Optional.of(HttpReply.xml(200, c.get().replyEnvelope(xml, now, WxCrypto.nonce())));
         }
         return Optional.of(HttpReply.xml(200, xml));
     }

@@ -53,7 +53,8 @@ public final class WeComAdapter implements ChannelAdapter {
     static final int MAX_TEXT_BYTES = 2000;
     static final Set<Long> TOKEN_EXPIRED = Set.of(40014L, 42001L, 42009L);
     static final String IP_NOT_TRUSTED_FIX = "WeCom refused the call because this server's IP is not trusted "
-            + "(errcode 60020): add this server's IP to the app's trusted IPs (企业可信IP) in the WeCom admin console";
+            + "(errcode 60020): add this server's IP to the app's trusted IPs (企业可信IP) in the WeCom admin "
+            + "console";
     private static final System.Logger LOG = System.getLogger(WeComAdapter.class.getName());
 
     private final String botId;
@@ -105,7 +106,8 @@ public final class WeComAdapter implements ChannelAdapter {
             if (v.isEmpty()) {
                 return refuse(400, "missing query parameter " + name);
             }
-            q.put(name, v.get());
+            // Base64 has no spaces: a space is a '+' that a framework decoded as form data (the samples warn of it).
+            q.put(name, name.equals("echostr") ? v.get().replace(' ', '+') : v.get());
         }
         Optional<CallbackResult> stale = checkTimestamp(q.get("timestamp"), request);
         if (stale.isPresent()) {

@@ -44,7 +44,8 @@ public record WeComConfig(String corpId, String agentId, String secret, String t
 
     /** Reads the {@code wecom:} block (dashed keys). */
     public static WeComConfig from(Map<String, String> values) {
-        Settings s = new Settings("wecom", values);
+        Settings s = new Settings("wecom", values).onlyKeys("corp-id", "agent-id", "secret", "token",
+                "encoding-aes-key", "api-base");
         return new WeComConfig(s.required("corp-id"), s.required("agent-id"), s.required("secret"),
                 s.required("token"), s.required("encoding-aes-key"), s.optional("api-base").orElse(DEFAULT_API_BASE));
     }

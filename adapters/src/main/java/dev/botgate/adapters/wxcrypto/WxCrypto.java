@@ -72,7 +72,7 @@ public final class WxCrypto {
                 given.toLowerCase(java.util.Locale.ROOT).getBytes(StandardCharsets.US_ASCII));
     }
 
-    /** Checks {@code signature} over token, timestamp, nonce and the extra parts (Encrypt or echostr), in constant time. */
+    /** Checks {@code signature} over token, timestamp, nonce and the extra parts (Encrypt, echostr); constant time. */
     public boolean verify(String signature, String timestamp, String nonce, String... extra) {
         String[] parts = new String[3 + extra.length];
         parts[0] = token;
@@ -135,7 +135,8 @@ public final class WxCrypto {
         int msgEnd = 20 + (int) msgLen;
         byte[] id = Arrays.copyOfRange(plain, msgEnd, end);
         if (receiveId.length > 0 && !MessageDigest.isEqual(id, receiveId)) {
-            throw new WxCryptoException(WxCryptoException.Reason.WRONG_RECEIVER, "receive id does not match this app (message for another CorpID/AppID)");
+            throw new WxCryptoException(WxCryptoException.Reason.WRONG_RECEIVER,
+                    "receive id does not match this app (message for another CorpID/AppID)");
         }
         return new String(plain, 20, (int) msgLen, StandardCharsets.UTF_8);
     }

@@ -135,7 +135,8 @@ public class SlackAdapterTest {
         assertEquals(m.conversationKey(), "C0CHAN:U0ALICE", "channel plus sender");
         assertEquals(m.replyTo(), new ReplyTo.SlackThread("C0CHAN", "1700000001.000200"), "reply in a new thread");
         assertFalse(m.retry());
-        assertEquals(((CallbackResult.Inbound) r).ack().toString().contains("200"), true);
+        assertEquals(((CallbackResult.Inbound) r).ack(),
+                new dev.botgate.adapters.Ack.Now(dev.botgate.adapters.HttpReply.text(200, "")), "acked with 200");
         InboundMessage inThread = inbound(handle(slack.appMention("Ev43", "C0CHAN", "U0ALICE", "<@U0BOTGATE> more",
                 "1700000009.000100", "1700000001.000200", NOW)));
         assertEquals(((ReplyTo.SlackThread) inThread.replyTo()).threadTs(), "1700000001.000200",

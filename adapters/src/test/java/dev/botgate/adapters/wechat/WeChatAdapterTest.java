@@ -107,7 +107,8 @@ public class WeChatAdapterTest {
             CallbackResult.Inbound in = inbound(a.handle(post.toRequest(clock.instant())));
             assertEquals(in.message().text(), "abcdteT");
             assertEquals(in.message().messageId(), "6054768590064713728");
-            assertEquals(in.message().replyTo(), new ReplyTo.WeChatUser("oyORnuP8q7ou2gfYjqLzSIWZf0rs", GH, true));
+            assertEquals(in.message().replyTo(), new ReplyTo.WeChatUser("oyORnuP8q7ou2gfYjqLzSIWZf0rs", GH,
+                    ReplyTo.WeChatUser.Crypto.CURRENT_KEY));
         }
     }
 
@@ -258,6 +259,41 @@ public class WeChatAdapterTest {
             assertFalse(e.retryable());
             assertTrue(a.health().lastError().orElseThrow().contains("IP whitelist"));
             assertFalse(e.getMessage().contains(SECRET));
+        }
+    }
+
+    @Test
+    public void previousKeyStillDecryptsDuringAKeyChangeAndRepliesWithIt() {
+        String newKey = "ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210zyxwvut";
+        WeChatConfig rotated = new WeChatConfig(APP, SECRET, TOKEN, Optional.of(newKey), Optional.of(KEY), false,
+                api.baseUrl());
+        try (WeChatAdapter a = new WeChatAdapter("oa", rotated, clock.options())) {
+            InboundMessage old = inbound(a.handle(wechat.text("oUser1", "旧密钥", 1, NOW, Mode.SAFE).toRequest(NOW)))
+                    .message();
+            assertEquals(old.text(), "旧密钥");
+            assertEquals(((ReplyTo.WeChatUser) old.replyTo()).crypto(), ReplyTo.WeChatUser.Crypto.PREVIOUS_KEY);
+            WxXml env = WxXml.parse(a.passiveReply(old, "ok").orElseThrow().body());
+            assertEquals(WxXml.parse(new WxCrypto(TOKEN, KEY, APP).decrypt(env.text("Encrypt"))).text("Content"), "ok",
+                    "reply encrypted with the key the message came with");
+            WeChatCallbacks current = new WeChatCallbacks(TOKEN, newKey, APP, GH);
+            InboundMessage fresh = inbound(a.handle(current.text("oUser1", "新密钥", 2, NOW, Mode.SAFE).toRequest(NOW)))
+                    .message();
+            assertEquals(((ReplyTo.WeChatUser) fresh.replyTo()).crypto(), ReplyTo.WeChatUser.Crypto.CURRENT_KEY);
+        }
+        WeChatCallbacks stranger = new WeChatCallbacks(TOKEN, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFG", APP, GH);
+        try (WeChatAdapter a = new WeChatAdapter("oa", rotated, clock.options())) {
+            CallbackResult r = a.handle(stranger.text("oUser1", "x", 3, NOW, Mode.SAFE).toRequest(NOW));
+            assertEquals(status(r), 400, "a third key is still refused");
+        }
+    }
+
+    @Test
+    public void fixtureReadsPassiveReplies() {
+        try (WeChatFixture f = new WeChatFixture(false)) {
+            var a = f.newAdapter("oa", clock.options());
+            InboundMessage m = inbound(a.handle(f.text("oUser9", "在吗", 5, NOW).toRequest(NOW))).message();
+            assertEquals(f.passiveText(a.passiveReply(m, "在的").orElseThrow().bodyText()), "在的");
+            a.close();
         }
     }
 
