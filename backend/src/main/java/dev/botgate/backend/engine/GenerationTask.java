@@ -141,7 +141,8 @@ final class GenerationTask implements Runnable, Generation {
                     if (!rest.isEmpty()) {
                         deliver(new GenerationEvent.Token(rest));
                     }
-                    boolean budgetUsed = pieces >= prompt.nPredict() || (pieces > 0 && !lastPieceEmpty);
+                    // No pieces at all: every token ended inside a character, so no end-of-generation piece came either.
+                    boolean budgetUsed = pieces >= prompt.nPredict() || !lastPieceEmpty;
                     reason = budgetUsed ? GenerationEvent.DoneReason.LENGTH : GenerationEvent.DoneReason.STOP;
                 }
             }
