@@ -79,17 +79,21 @@ final class GenerationTask implements Runnable, Generation {
         runner.queued.decrementAndGet();
         runner.busy.incrementAndGet();
         runner.touch();
+        GenerationEvent terminal;
         try {
-            generate();
+            terminal = generate();
         } finally {
             runner.busy.decrementAndGet();
             runner.touch();
             state.set(FINISHED);
             onFinish.accept(this);
         }
+        // After the slot and the admission permit are free, so a client that submits on Done finds room.
+        deliver(terminal);
     }
 
-    private void generate() {
+    /** Streams the tokens; returns the terminal event, not yet delivered. */
+    private GenerationEvent generate() {
         long start = System.nanoTime();
         long firstAt = 0;
         int pieces = 0;
@@ -137,7 +141,8 @@ final class GenerationTask implements Runnable, Generation {
                     if (!rest.isEmpty()) {
                         deliver(new GenerationEvent.Token(rest));
                     }
-                    boolean budgetUsed = pieces >= prompt.nPredict() || (pieces > 0 && !lastPieceEmpty);
+                    // No pieces at all: every token ended inside a character, so no end-of-generation piece came either.
+                    boolean budgetUsed = pieces >= prompt.nPredict() || !lastPieceEmpty;
                     reason = budgetUsed ? GenerationEvent.DoneReason.LENGTH : GenerationEvent.DoneReason.STOP;
                 }
             }
@@ -145,8 +150,7 @@ final class GenerationTask implements Runnable, Generation {
             LOG.log(System.Logger.Level.WARNING, "generation on " + runner.name + " failed", e);
             counters.failed.increment();
             counters.finished(prompt.promptTokens(), pieces, 0, 0);
-            deliver(new GenerationEvent.Failed("generation failed: " + e.getMessage()));
-            return;
+            return new GenerationEvent.Failed("generation failed: " + e.getMessage());
         }
         long end = System.nanoTime();
         int tokens = reason == GenerationEvent.DoneReason.LENGTH && prompt.limited() ? prompt.nPredict() : pieces;
@@ -156,7 +160,7 @@ final class GenerationTask implements Runnable, Generation {
             counters.cancelled.increment();
         }
         counters.finished(prompt.promptTokens(), tokens, firstAt == 0 ? 0 : promptNanos, generateNanos);
-        deliver(new GenerationEvent.Done(reason, stats(tokens, promptNanos, generateNanos, end)));
+        return new GenerationEvent.Done(reason, stats(tokens, promptNanos, generateNanos, end));
     }
 
     private GenerationStats stats(int tokens, long promptNanos, long generateNanos, long end) {
