@@ -44,6 +44,7 @@ public final class InboundDispatcher implements AutoCloseable {
     private final Metrics metrics;
     private final Cache<String, Boolean> recent = Caffeine.newBuilder().expireAfterWrite(DEDUPE_WINDOW)
             .maximumSize(1_000_000).build();
+    private final PassiveReplies passive;
     private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("send-retry").daemon(true).factory());
 
@@ -53,12 +54,24 @@ public final class InboundDispatcher implements AutoCloseable {
      */
     public InboundDispatcher(Map<String, Bot> bots, Map<String, ChannelAdapter> adapters, BotAnswerer answerer,
                              MessageLog log, ConversationWorkers workers, Metrics metrics) {
+        this(bots, adapters, answerer, log, workers, metrics, PassiveReplies.DEFAULT_HELD_NOTE,
+                PassiveReplies.DEFAULT_CONTINUED);
+    }
+
+    /**
+     * @param heldNote  passive reply on a platform's last delivery when the answer is not ready yet
+     * @param continued marks an answer handed out in parts across the user's following messages
+     */
+    public InboundDispatcher(Map<String, Bot> bots, Map<String, ChannelAdapter> adapters, BotAnswerer answerer,
+                             MessageLog log, ConversationWorkers workers, Metrics metrics, String heldNote,
+                             String continued) {
         this.bots = Map.copyOf(bots);
         this.adapters = Map.copyOf(adapters);
         this.answerer = answerer;
         this.log = log;
         this.workers = workers;
         this.metrics = metrics;
+        this.passive = new PassiveReplies(log, workers, metrics, recent, this::answer, heldNote, continued);
     }
 
     /**
@@ -69,10 +82,10 @@ public final class InboundDispatcher implements AutoCloseable {
         InboundMessage m = inbound.message();
         String labels = "channel=\"" + m.channel().id() + "\",bot=\"" + m.botId() + "\"";
         String key = m.channel().id() + "/" + m.botId() + "/" + m.messageId();
-        HttpReply ack = switch (inbound.ack()) {
-            case Ack.Now now -> now.response();
-            case Ack.Hold hold -> hold.release();
-        };
+        if (inbound.ack() instanceof Ack.Hold hold) {
+            return passive.dispatch(adapter, m, hold, key, labels);
+        }
+        HttpReply ack = ((Ack.Now) inbound.ack()).response();
         if (recent.getIfPresent(key) != null) {
             metrics.inc("botgate_duplicates_dropped_total", labels, 1);
             return ack;
@@ -120,23 +133,34 @@ public final class InboundDispatcher implements AutoCloseable {
         return n;
     }
 
-    private void answerAndSend(ChannelAdapter adapter, long id, InboundMessage m) {
+    /** An answer and the text that carries it to the platform. */
+    record Answered(Answer answer, OutboundText text) {
+    }
+
+    /** The bot's answer to a message, by kind; {@code progress} sees a model answer grow. */
+    private Answered answer(InboundMessage m, java.util.function.Consumer<String> progress) {
         Bot bot = bots.get(m.botId());
-        String labels = "channel=\"" + m.channel().id() + "\",bot=\"" + m.botId() + "\"";
-        ReplyStream stream = adapter.open(m);
         Answer answer = switch (m.kind()) {
             case WELCOME -> new Answer(bot.config().welcome(), List.of(), Answer.Policy.CANNED);
             case UNSUPPORTED -> new Answer(bot.config().unsupported(), List.of(), Answer.Policy.CANNED);
-            case TEXT -> answerer.answer(bot, m.conversationKey(), m.senderId(), m.text(), soFar -> {
-                try {
-                    stream.update(soFar);
-                } catch (SendException e) {
-                    LOG.log(Level.DEBUG, "stream update failed, the final send will carry the answer: " + e.getMessage());
-                }
-            });
+            case TEXT -> answerer.answer(bot, m.conversationKey(), m.senderId(), m.text(), progress);
         };
+        return new Answered(answer, new OutboundText(answer.text(), answer.sources(), bot.config().sourcesLabel()));
+    }
+
+    private void answerAndSend(ChannelAdapter adapter, long id, InboundMessage m) {
+        String labels = "channel=\"" + m.channel().id() + "\",bot=\"" + m.botId() + "\"";
+        ReplyStream stream = adapter.open(m);
+        Answered answered = answer(m, soFar -> {
+            try {
+                stream.update(soFar);
+            } catch (SendException e) {
+                LOG.log(Level.DEBUG, "stream update failed, the final send will carry the answer: " + e.getMessage());
+            }
+        });
+        Answer answer = answered.answer();
+        OutboundText text = answered.text();
         log.answerReady(id, answer.text(), answer.policy().label());
-        OutboundText text = new OutboundText(answer.text(), answer.sources(), bot.config().sourcesLabel());
         long t0 = System.nanoTime();
         try {
             stream.finish(text);
