@@ -22,6 +22,7 @@ import dev.botgate.adapters.delivery.ApiClient;
 import dev.botgate.adapters.delivery.ApiRequest;
 import dev.botgate.adapters.delivery.ApiResponse;
 import dev.botgate.adapters.delivery.HealthRecord;
+import dev.botgate.adapters.delivery.IdentityLookup;
 import dev.botgate.adapters.delivery.MarkdownText;
 import dev.botgate.adapters.delivery.TextSplitter;
 import dev.botgate.adapters.delivery.ThrottledReplyStream;
@@ -38,7 +39,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A Feishu / Lark app bot on event subscription 2.0.
@@ -76,9 +76,7 @@ public final class FeishuAdapter implements ChannelAdapter {
     private final ApiClient api;
     private final AccessTokenCache tokens;
     private final HealthRecord health;
-    private final ReentrantLock identityLock = new ReentrantLock();
-    private volatile Optional<String> botOpenId = Optional.empty();
-    private volatile Instant nextIdentityTry = Instant.MIN;
+    private final IdentityLookup identity;
 
     /**
      * @param botId   the bot's id
@@ -92,6 +90,7 @@ public final class FeishuAdapter implements ChannelAdapter {
         this.api = new ApiClient("Feishu", config.apiBase(), options);
         this.health = new HealthRecord(options.clock());
         this.tokens = new AccessTokenCache(options.clock(), Duration.ofMinutes(3), this::fetchToken);
+        this.identity = new IdentityLookup(this::botInfo, options.clock(), Duration.ofMinutes(1)).start();
     }
 
     @Override
@@ -220,33 +219,23 @@ public final class FeishuAdapter implements ChannelAdapter {
         return false;
     }
 
-    /** The bot's open_id from {@code bot/v3/info}, asked once (again at most once a minute after a failure). */
+    /**
+     * The bot's open_id from {@code bot/v3/info}, asked in the background when the adapter is built; a callback waits
+     * for it at most 1 s (Feishu wants an answer within 3 s).
+     */
     Optional<String> botOpenId() {
-        Optional<String> known = botOpenId;
-        if (known.isPresent() || options.clock().instant().isBefore(nextIdentityTry)) {
-            return known;
-        }
-        identityLock.lock();
+        return identity.get(Duration.ofSeconds(1));
+    }
+
+    private Optional<String> botInfo() {
         try {
-            if (botOpenId.isPresent() || options.clock().instant().isBefore(nextIdentityTry)) {
-                return botOpenId;
-            }
-            try {
-                ApiResponse r = authorized(ApiRequest.get("/open-apis/bot/v3/info"), "bot/v3/info");
-                String id = r.json().path("bot").path("open_id").asText();
-                if (!id.isEmpty()) {
-                    botOpenId = Optional.of(id);
-                }
-            } catch (SendException e) {
-                LOG.log(System.Logger.Level.WARNING, "bot " + botId + ": cannot learn the bot's open_id: "
-                        + e.getMessage());
-            }
-            if (botOpenId.isEmpty()) {
-                nextIdentityTry = options.clock().instant().plus(Duration.ofMinutes(1));
-            }
-            return botOpenId;
-        } finally {
-            identityLock.unlock();
+            ApiResponse r = authorized(ApiRequest.get("/open-apis/bot/v3/info"), "bot/v3/info");
+            String id = r.json().path("bot").path("open_id").asText();
+            return id.isEmpty() ? Optional.empty() : Optional.of(id);
+        } catch (SendException e) {
+            LOG.log(System.Logger.Level.WARNING, "bot " + botId + ": cannot learn the bot's open_id: "
+                    + e.getMessage());
+            return Optional.empty();
         }
     }
 

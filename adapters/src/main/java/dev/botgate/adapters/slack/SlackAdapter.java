@@ -20,18 +20,17 @@ import dev.botgate.adapters.delivery.ApiClient;
 import dev.botgate.adapters.delivery.ApiRequest;
 import dev.botgate.adapters.delivery.ApiResponse;
 import dev.botgate.adapters.delivery.HealthRecord;
+import dev.botgate.adapters.delivery.IdentityLookup;
 import dev.botgate.adapters.delivery.TextSplitter;
 import dev.botgate.adapters.delivery.ThrottledReplyStream;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A Slack app bot on the Events API.
@@ -62,9 +61,7 @@ public final class SlackAdapter implements ChannelAdapter {
     private final AdapterOptions options;
     private final ApiClient api;
     private final HealthRecord health;
-    private final ReentrantLock identityLock = new ReentrantLock();
-    private volatile Optional<String> botUserId;
-    private volatile Instant nextIdentityTry = Instant.MIN;
+    private final Optional<IdentityLookup> identity;
 
     /**
      * @param botId   the bot's id
@@ -77,7 +74,8 @@ public final class SlackAdapter implements ChannelAdapter {
         this.options = options;
         this.api = new ApiClient("Slack", config.apiBase(), options);
         this.health = new HealthRecord(options.clock());
-        this.botUserId = config.botUserId();
+        this.identity = config.botUserId().isPresent() ? Optional.empty()
+                : Optional.of(new IdentityLookup(this::authTest, options.clock(), Duration.ofMinutes(1)).start());
     }
 
     @Override
@@ -194,35 +192,27 @@ public final class SlackAdapter implements ChannelAdapter {
         return s.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
     }
 
-    /** The bot's user id: from config, else {@code auth.test} once (retried at most once a minute on failure). */
+    /**
+     * The bot's user id: from config, else from {@code auth.test}, asked in the background when the adapter is built.
+     * A callback waits for it at most 1 s; until it is known, own messages are still recognised by their
+     * {@code bot_id}.
+     */
     Optional<String> botUserId() {
-        Optional<String> known = botUserId;
-        if (known.isPresent() || options.clock().instant().isBefore(nextIdentityTry)) {
-            return known;
-        }
-        identityLock.lock();
+        return config.botUserId().or(() -> identity.flatMap(i -> i.get(Duration.ofSeconds(1))));
+    }
+
+    private Optional<String> authTest() {
         try {
-            if (botUserId.isPresent() || options.clock().instant().isBefore(nextIdentityTry)) {
-                return botUserId;
+            ApiResponse r = api.call(ApiRequest.post("/auth.test", "{}").header("Authorization", bearer()));
+            if (r.json().path("ok").asBoolean(false) && !r.text("user_id").isEmpty()) {
+                return Optional.of(r.text("user_id"));
             }
-            try {
-                ApiResponse r = api.call(ApiRequest.post("/auth.test", "{}").header("Authorization", bearer()));
-                if (r.json().path("ok").asBoolean(false) && !r.text("user_id").isEmpty()) {
-                    botUserId = Optional.of(r.text("user_id"));
-                } else {
-                    failure("auth.test", r);
-                }
-            } catch (SendException e) {
-                LOG.log(System.Logger.Level.WARNING, "bot " + botId + ": cannot learn the bot user id: "
-                        + e.getMessage());
-            }
-            if (botUserId.isEmpty()) {
-                nextIdentityTry = options.clock().instant().plus(Duration.ofMinutes(1));
-            }
-            return botUserId;
-        } finally {
-            identityLock.unlock();
+            failure("auth.test", r);
+        } catch (SendException e) {
+            LOG.log(System.Logger.Level.WARNING, "bot " + botId + ": cannot learn the bot user id: "
+                    + e.getMessage());
         }
+        return Optional.empty();
     }
 
     @Override
