@@ -4,6 +4,8 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import dev.botgate.adapters.AdapterException;
 import dev.botgate.adapters.AdapterOptions;
 import dev.botgate.adapters.ChannelAdapter;
+import dev.botgate.adapters.feishu.FeishuAdapter;
+import dev.botgate.adapters.feishu.FeishuConfig;
 import dev.botgate.adapters.slack.SlackAdapter;
 import dev.botgate.adapters.slack.SlackConfig;
 import dev.botgate.adapters.wechat.WeChatAdapter;
@@ -143,6 +145,7 @@ public final class BotRegistry {
             case "wecom" -> new WeComAdapter(bot.id(), WeComConfig.from(values), options);
             case "slack" -> new SlackAdapter(bot.id(), SlackConfig.from(values), options);
             case "wechat" -> new WeChatAdapter(bot.id(), WeChatConfig.from(values), options);
+            case "feishu" -> new FeishuAdapter(bot.id(), FeishuConfig.from(values), options);
             default -> throw new ConfigException(at + ".channel: " + bot.channel() + " is not available in this build");
         };
     }

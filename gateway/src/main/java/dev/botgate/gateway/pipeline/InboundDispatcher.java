@@ -71,7 +71,8 @@ public final class InboundDispatcher implements AutoCloseable {
         this.log = log;
         this.workers = workers;
         this.metrics = metrics;
-        this.passive = new PassiveReplies(log, workers, metrics, recent, this::answer, heldNote, continued);
+        this.passive = new PassiveReplies(log, workers, metrics, recent, this::answer, heldNote, continued,
+                PassiveReplies.PLATFORM_DEADLINE);
     }
 
     /**

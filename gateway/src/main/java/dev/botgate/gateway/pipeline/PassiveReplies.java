@@ -34,7 +34,8 @@ final class PassiveReplies {
     static final String DEFAULT_HELD_NOTE = "正在为您查询，请稍后回复任意内容获取答案。";
     static final String DEFAULT_CONTINUED = "（未完，回复任意内容查看后续）";
     /** A platform gives up on a delivery after 5 s; a lapsing delivery is answered only after that. */
-    private static final Duration PLATFORM_DEADLINE = Duration.ofMillis(5_300);
+    static final Duration PLATFORM_DEADLINE = Duration.ofMillis(5_300);
+    private final Duration platformDeadline;
 
     private final MessageLog log;
     private final ConversationWorkers workers;
@@ -51,7 +52,8 @@ final class PassiveReplies {
 
     PassiveReplies(MessageLog log, ConversationWorkers workers, Metrics metrics, Cache<String, Boolean> recent,
                    BiFunction<InboundMessage, Consumer<String>, InboundDispatcher.Answered> answerer, String heldNote,
-                   String continued) {
+                   String continued, Duration platformDeadline) {
+        this.platformDeadline = platformDeadline;
         this.log = log;
         this.workers = workers;
         this.metrics = metrics;
@@ -101,7 +103,7 @@ final class PassiveReplies {
             text = p.text().get(hold.holdFor().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             if (delivery < hold.deliveries()) {
-                lapse(start);
+                lapse(start, platformDeadline);
                 return hold.release();
             }
             // Last delivery: say the answer is coming, keep it for the user's next message.
@@ -160,9 +162,9 @@ final class PassiveReplies {
     }
 
     /** Keeps the lapsing delivery open until the platform has given up on it, so it delivers again. */
-    private static void lapse(long startNanos) {
+    private static void lapse(long startNanos, Duration deadline) {
         long waited = (System.nanoTime() - startNanos) / 1_000_000;
-        long rest = PLATFORM_DEADLINE.toMillis() - waited;
+        long rest = deadline.toMillis() - waited;
         if (rest > 0) {
             try {
                 Thread.sleep(rest);
