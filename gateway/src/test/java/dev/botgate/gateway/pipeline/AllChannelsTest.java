@@ -1,0 +1,140 @@
+package dev.botgate.gateway.pipeline;
+
+import static org.testng.Assert.assertEquals;
+import static org.testng.Assert.assertTrue;
+
+import dev.botgate.adapters.PlatformFixture;
+import dev.botgate.adapters.SignedCallback;
+import dev.botgate.adapters.feishu.FeishuFixture;
+import dev.botgate.adapters.slack.SlackFixture;
+import dev.botgate.adapters.wechat.WeChatFixture;
+import dev.botgate.adapters.wecom.WeComFixture;
+import dev.botgate.gateway.TestGateway;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import org.testng.annotations.AfterClass;
+import org.testng.annotations.BeforeClass;
+import org.testng.annotations.DataProvider;
+import org.testng.annotations.Test;
+
+/**
+ * Every channel end to end through one running gateway: a signed (and, where the platform does, encrypted) text
+ * message is posted three times to {@code /hooks/{channel}/{bot}}; the platform's fake API receives exactly one
+ * answer, the direct Q&amp;A answer from the knowledge base. A tampered delivery is refused and answers nothing.
+ */
+public class AllChannelsTest {
+    private final Map<String, PlatformFixture> fixtures = new LinkedHashMap<>();
+    private WeChatFixture passiveOa;
+    private TestGateway gw;
+    private final AtomicLong ids = new AtomicLong(100);
+
+    @BeforeClass
+    public void start() throws Exception {
+        fixtures.put("wecom", new WeComFixture());
+        fixtures.put("slack", new SlackFixture());
+        fixtures.put("wechat", new WeChatFixture(true));
+        fixtures.put("feishu", new FeishuFixture());
+        passiveOa = new WeChatFixture(false);
+        StringBuilder yaml = new StringBuilder("bots:\n");
+        fixtures.forEach((channel, f) -> yaml.append(bot(channel + "-bot", channel, f)));
+        yaml.append(bot("oa-passive", "wechat", passiveOa));
+        gw = TestGateway.start(yaml.toString(), Map.of());
+        gw.post("/admin/kb", "{\"name\":\"faq\"}");
+        Path csv = Files.createTempFile("faq", ".csv");
+        Files.writeString(csv, "question,answer\n发票怎么开？,在订单页点击申请发票。\n", StandardCharsets.UTF_8);
+        String job = gw.post("/admin/kb/faq/import", "{\"paths\":[\"" + csv + "\"]}").body();
+        String id = job.replaceAll(".*\"id\":\"([^\"]+)\".*", "$1");
+        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!gw.get("/admin/kb/jobs/" + id).body().contains("\"done\"") && System.nanoTime() < end) {
+            Thread.sleep(50);
+        }
+    }
+
+    private static String bot(String id, String channel, PlatformFixture f) {
+        String block = f.settings().entrySet().stream()
+                .map(e -> e.getKey() + ": \"" + e.getValue().replace("\"", "\\\"") + "\"")
+                .collect(Collectors.joining(", "));
+        return "  - id: " + id + "\n    channel: " + channel + "\n    knowledge: [faq]\n    fallback: \"转人工\"\n    "
+                + channel + ": {" + block + "}\n";
+    }
+
+    @AfterClass(alwaysRun = true)
+    public void stop() {
+        if (gw != null) {
+            gw.close();
+        }
+        fixtures.values().forEach(PlatformFixture::close);
+        if (passiveOa != null) {
+            passiveOa.close();
+        }
+    }
+
+    @DataProvider
+    public Object[][] channels() {
+        return new Object[][]{{"wecom"}, {"slack"}, {"wechat"}, {"feishu"}};
+    }
+
+    private HttpResponse<String> post(String channel, String bot, SignedCallback c) {
+        String q = c.query().isEmpty() ? "" : "?" + c.queryString();
+        HttpRequest.Builder b = HttpRequest.newBuilder(gw.uri("/hooks/" + channel + "/" + bot + q))
+                .method(c.method(), HttpRequest.BodyPublishers.ofByteArray(c.body()));
+        c.headers().forEach((k, v) -> {
+            if (!k.equalsIgnoreCase("content-length") && !k.equalsIgnoreCase("host")) {
+                b.header(k, v);
+            }
+        });
+        return gw.send(b.build());
+    }
+
+    @Test(dataProvider = "channels")
+    public void threeDeliveriesOneAnswer(String channel) throws Exception {
+        PlatformFixture f = fixtures.get(channel);
+        int before = f.delivered().size();
+        SignedCallback c = f.text("user-" + channel, "发票怎么开", ids.incrementAndGet(), Instant.now());
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<String> r = post(channel, channel + "-bot", c);
+            assertEquals(r.statusCode(), 200, channel + ": " + r.body());
+        }
+        long end = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (f.delivered().size() == before && System.nanoTime() < end) {
+            Thread.sleep(50);
+        }
+        Thread.sleep(400);
+        List<String> delivered = f.delivered().subList(before, f.delivered().size());
+        assertEquals(delivered.size(), 1, channel + " got exactly one answer: " + delivered);
+        assertTrue(delivered.getFirst().contains("在订单页点击申请发票。"), channel + ": " + delivered.getFirst());
+    }
+
+    @Test(dataProvider = "channels")
+    public void aTamperedDeliveryIsRefusedAndAnswersNothing(String channel) throws Exception {
+        PlatformFixture f = fixtures.get(channel);
+        int before = f.delivered().size();
+        SignedCallback c = f.text("mallory", "发票怎么开", ids.incrementAndGet(), Instant.now());
+        String body = new String(c.body(), StandardCharsets.UTF_8);
+        SignedCallback tampered = c.withBody(body.replace("发票", "退款").replace("a", "b"));
+        HttpResponse<String> r = post(channel, channel + "-bot", tampered);
+        assertTrue(r.statusCode() >= 400 && r.statusCode() < 500, channel + " refused: " + r.statusCode() + " " + r.body());
+        Thread.sleep(300);
+        assertEquals(f.delivered().size(), before, channel + ": nothing sent for a refused callback");
+    }
+
+    @Test
+    public void anUnverifiedOfficialAccountAnswersInsideTheCallback() {
+        SignedCallback c = passiveOa.text("follower", "发票怎么开", ids.incrementAndGet(), Instant.now());
+        HttpResponse<String> r = post("wechat", "oa-passive", c);
+        assertEquals(r.statusCode(), 200);
+        assertTrue(passiveOa.passiveText(r.body()).contains("在订单页点击申请发票。"),
+                "a direct answer comes back on the first delivery, as a passive reply");
+        assertTrue(passiveOa.delivered().isEmpty(), "nothing goes through the customer-service API");
+    }
+}
