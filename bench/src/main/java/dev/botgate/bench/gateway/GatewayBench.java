@@ -1,0 +1,272 @@
+package dev.botgate.bench.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.botgate.backend.engine.ChatMessage;
+import dev.botgate.backend.engine.Engine;
+import dev.botgate.backend.engine.GenerationEvent;
+import dev.botgate.backend.engine.GenerationOptions;
+import dev.botgate.backend.engine.GenerationRequest;
+import dev.botgate.backend.store.ModelStore;
+import dev.botgate.backend.store.TinyGguf;
+import dev.botgate.gateway.Botgate;
+import dev.botgate.gateway.ConfigFiles;
+import dev.botgate.gateway.Settings;
+import dev.botgate.gateway.Wiring;
+import dev.botgate.gateway.http.Json;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+
+/**
+ * The HTTP layer's cost and the engine's scaling, measured in one run on a generated ~26M-parameter GGUF (512-dim,
+ * 8 layers), 2 threads:
+ * <ol>
+ *   <li>decode tokens/s of one stream through {@code /v1/chat/completions} (SSE, counted at the client from the first
+ *       to the last token frame) vs the same generation on the engine directly (first to last token event);
+ *       runs alternate, medians reported;</li>
+ *   <li>aggregate tokens/s of 4 concurrent HTTP streams vs one;</li>
+ *   <li>time to first token of a second request that shares a 1000+-token prefix with the first;</li>
+ *   <li>process RSS with the model loaded, and start-up of {@code botgate serve} (a child JVM) to the first 200 on
+ *       {@code /health}.</li>
+ * </ol>
+ * Run (from the repository root):
+ * <pre>
+ * bench/run dev.botgate.bench.gateway.GatewayBench
+ * </pre>
+ */
+public final class GatewayBench {
+    private static final int TOKENS = 128;
+    private static final int RUNS = 5;
+
+    private GatewayBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path home = Files.createTempDirectory("gateway-bench");
+        System.out.println("generating the 26M-parameter GGUF ...");
+        Path gguf = TinyGguf.builder().embedding(512).layers(8).feedForward(1536).heads(8, 8).contextLength(4096)
+                .write(home.resolve("bench.gguf"));
+        ModelStore.builder(home.resolve("models")).build().pull(gguf.toString(), p -> { });
+        Path config = home.resolve("bench.yaml");
+        Files.writeString(config, """
+                server:
+                  port: 0
+                paths:
+                  home: "%s"
+                engine:
+                  threads: 2
+                  context-size: 8192
+                  parallel-slots: 4
+                  queue-capacity: 16
+                bots: []
+                """.formatted(home));
+        Settings settings = Settings.from(ConfigFiles.load(Optional.of(config), Map.of()), Map.of());
+        try (Botgate botgate = Botgate.start(Wiring.create(settings, Map.of()))) {
+            Engine engine = botgate.parts().engine();
+            HttpClient http = HttpClient.newHttpClient();
+            String base = "http://127.0.0.1:" + botgate.port();
+            String model = "bench:latest";
+            direct(engine, model, "warm up", 16);
+            List<Double> directRates = new ArrayList<>();
+            List<Double> httpRates = new ArrayList<>();
+            for (int i = 0; i < RUNS; i++) {
+                directRates.add(direct(engine, model, "hello world number " + i, TOKENS)[1]);
+                httpRates.add(overHttp(http, base, model, "hello world number " + i, TOKENS)[1]);
+            }
+            double d = median(directRates);
+            double h = median(httpRates);
+            System.out.printf(Locale.ROOT, "decode, one stream: direct %.1f tok/s, HTTP SSE %.1f tok/s, ratio %.3f "
+                    + "(target >= 0.95)%n  runs direct %s%n  runs HTTP   %s%n", d, h, h / d, fmt(directRates),
+                    fmt(httpRates));
+
+            List<Double> aggregate = new ArrayList<>();
+            for (int r = 0; r < 3; r++) {
+                long t0 = System.nanoTime();
+                List<CompletableFuture<double[]>> streams = new ArrayList<>();
+                for (int i = 0; i < 4; i++) {
+                    int n = i;
+                    streams.add(CompletableFuture.supplyAsync(() -> overHttp(http, base, model,
+                            "concurrent stream " + n + " run " + System.nanoTime(), TOKENS)));
+                }
+                double tokens = 0;
+                for (CompletableFuture<double[]> s : streams) {
+                    tokens += s.get()[0];
+                }
+                aggregate.add(tokens / ((System.nanoTime() - t0) / 1e9));
+            }
+            List<Double> single = new ArrayList<>();
+            for (int r = 0; r < 3; r++) {
+                long t0 = System.nanoTime();
+                double tokens = overHttp(http, base, model, "single stream run " + r, TOKENS)[0];
+                single.add(tokens / ((System.nanoTime() - t0) / 1e9));
+            }
+            System.out.printf(Locale.ROOT, "aggregate, wall clock incl. prompt: 4 concurrent streams %.1f tok/s vs one "
+                    + "stream %.1f tok/s, ratio %.2f (target >= 1.5)%n", median(aggregate), median(single),
+                    median(aggregate) / median(single));
+
+            StringBuilder prefix = new StringBuilder("You are a support assistant. Reference material follows.\n");
+            while (prefix.length() < 5200) {
+                prefix.append("the order was made by the people who call the model server to return a refund. ");
+            }
+            double first = ttft(http, base, model, prefix + "\nQuestion one: where is my order?");
+            double second = ttft(http, base, model, prefix + "\nQuestion two: how do I get a refund?");
+            System.out.printf(Locale.ROOT, "time to first token, %d-char shared prefix: first %.0f ms, second %.0f ms, "
+                    + "ratio %.3f (target <= 0.1)%n", prefix.length(), first, second, second / first);
+            JsonNode ps = Json.MAPPER.readTree(http.send(HttpRequest.newBuilder(URI.create(base + "/api/ps")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body());
+            System.out.printf(Locale.ROOT, "process RSS with the model loaded: %d MiB (model file %d MiB; ps estimate "
+                    + "%d MiB)%n", rssKib() / 1024, Files.size(gguf) >> 20,
+                    ps.path("models").get(0).path("size").asLong() >> 20);
+        }
+        System.out.printf(Locale.ROOT, "botgate serve start-up to first 200 on /health: %s%n", startup(home));
+    }
+
+    /** Tokens and decode tokens/s (first to last token) of one generation on the engine. */
+    static double[] direct(Engine engine, String model, String prompt, int tokens) throws InterruptedException {
+        LinkedBlockingQueue<GenerationEvent> q = new LinkedBlockingQueue<>();
+        engine.submit(new GenerationRequest(model, new GenerationRequest.Chat(List.of(new ChatMessage("user", prompt))),
+                options(tokens)), q::add);
+        long first = 0;
+        long last = 0;
+        int n = 0;
+        while (true) {
+            GenerationEvent e = q.take();
+            if (e instanceof GenerationEvent.Token) {
+                last = System.nanoTime();
+                if (n++ == 0) {
+                    first = last;
+                }
+            } else {
+                break;
+            }
+        }
+        return new double[]{n, n > 1 ? (n - 1) / ((last - first) / 1e9) : 0};
+    }
+
+    /** Tokens and decode tokens/s (first to last token frame) of one streamed completion, read at the client. */
+    static double[] overHttp(HttpClient http, String base, String model, String prompt, int tokens) {
+        String body = "{\"model\":\"" + model + "\",\"stream\":true,\"max_tokens\":" + tokens + ",\"seed\":42,"
+                + "\"temperature\":0.8,\"messages\":[{\"role\":\"user\",\"content\":" + quote(prompt) + "}]}";
+        try {
+            HttpResponse<java.io.InputStream> r = http.send(HttpRequest.newBuilder(URI.create(base
+                    + "/v1/chat/completions")).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            long first = 0;
+            long last = 0;
+            int n = 0;
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                    if (line.startsWith("data: {") && line.contains("\"content\"")) {
+                        last = System.nanoTime();
+                        if (n++ == 0) {
+                            first = last;
+                        }
+                    }
+                }
+            }
+            return new double[]{n, n > 1 ? (n - 1) / ((last - first) / 1e9) : 0};
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static double ttft(HttpClient http, String base, String model, String prompt) throws Exception {
+        String body = "{\"model\":\"" + model + "\",\"stream\":true,\"max_tokens\":2,\"messages\":[{\"role\":\"user\","
+                + "\"content\":" + quote(prompt) + "}]}";
+        long t0 = System.nanoTime();
+        HttpResponse<java.io.InputStream> r = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/chat/completions"))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofInputStream());
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+            String line;
+            double at = -1;
+            while ((line = in.readLine()) != null) {
+                if (at < 0 && line.startsWith("data: {") && line.contains("\"content\"")) {
+                    at = (System.nanoTime() - t0) / 1e6;
+                }
+            }
+            return at;
+        }
+    }
+
+    private static GenerationOptions options(int tokens) {
+        return new GenerationOptions(0.8, null, null, null, 42, null, tokens, null, null, null);
+    }
+
+    /** Starts {@code botgate serve} in a child JVM and times it to the first 200 on /health. */
+    static String startup(Path home) throws Exception {
+        List<Double> times = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            int port = 18_000 + i;
+            Path h = home.resolve("startup-" + i);
+            Files.createDirectories(h);
+            ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
+                    "-cp", System.getProperty("java.class.path"), "dev.botgate.gateway.Main", "serve", "--port",
+                    Integer.toString(port)).redirectErrorStream(true).redirectOutput(h.resolve("out.log").toFile());
+            pb.environment().put("BOTGATE_HOME", h.toString());
+            long t0 = System.nanoTime();
+            Process p = pb.start();
+            HttpClient http = HttpClient.newHttpClient();
+            try {
+                while (true) {
+                    try {
+                        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                                + "/health")).build(), HttpResponse.BodyHandlers.ofString());
+                        if (r.statusCode() == 200) {
+                            times.add((System.nanoTime() - t0) / 1e9);
+                            break;
+                        }
+                    } catch (java.io.IOException e) {
+                        Thread.sleep(20);
+                    }
+                    if (!p.isAlive()) {
+                        return "child exited early, see " + h.resolve("out.log");
+                    }
+                }
+            } finally {
+                p.destroy();
+                p.waitFor();
+            }
+        }
+        return String.format(Locale.ROOT, "median %.2f s of %s (fresh data directory each: includes loading the "
+                + "embedding model and creating the demo knowledge base)", median(times), fmt(times));
+    }
+
+    static long rssKib() throws Exception {
+        for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (l.startsWith("VmRSS:")) {
+                return Long.parseLong(l.replaceAll("\\D", ""));
+            }
+        }
+        return -1;
+    }
+
+    static double median(List<Double> xs) {
+        List<Double> s = new ArrayList<>(xs);
+        Collections.sort(s);
+        return s.get(s.size() / 2);
+    }
+
+    static String fmt(List<Double> xs) {
+        return xs.stream().map(x -> String.format(Locale.ROOT, "%.1f", x)).toList().toString();
+    }
+
+    static String quote(String s) {
+        return new String(Json.bytes(s), StandardCharsets.UTF_8);
+    }
+}
