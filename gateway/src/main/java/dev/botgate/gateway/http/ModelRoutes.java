@@ -120,9 +120,20 @@ public final class ModelRoutes implements HttpService {
             return;
         }
         try (NdjsonResponse out = new NdjsonResponse(res, "application/x-ndjson")) {
+            // Statuses before the transfer starts are held back, so a refusal (404, not GGUF…) that comes before any
+            // byte is downloaded is still a real HTTP status rather than a 200 with an error line.
+            List<Map<String, Object>> early = new ArrayList<>();
             try {
                 store.pull(name, p -> {
                     try {
+                        if (!out.started() && p.total() == 0 && !p.status().equals("success")) {
+                            early.add(progress(p));
+                            return;
+                        }
+                        for (Map<String, Object> e : early) {
+                            out.line(e);
+                        }
+                        early.clear();
                         out.line(progress(p));
                     } catch (IOException e) {
                         throw new java.io.UncheckedIOException(e);
