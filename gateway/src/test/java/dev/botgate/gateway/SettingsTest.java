@@ -88,6 +88,34 @@ public class SettingsTest {
         assertFalse(problems.contains("s3cret-value"), "secrets never appear in problems");
     }
 
+    @Test
+    public void everyShippedPlatformExampleStartsItsBots() throws Exception {
+        java.util.regex.Pattern var = java.util.regex.Pattern.compile("\\$\\{([A-Z0-9_]+)}");
+        for (String name : java.util.List.of("wecom", "slack", "wechat", "feishu")) {
+            Path file = Path.of("..", "config", "examples", name + ".yaml");
+            String text = Files.readString(file);
+            Map<String, String> env = new java.util.HashMap<>();
+            var m = var.matcher(text);
+            while (m.find()) {
+                String v = m.group(1).contains("AES") ? "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+                        : m.group(1).contains("BOT_TOKEN") ? "xoxb-123-456-abc"
+                        : "value" + m.group(1).toLowerCase(java.util.Locale.ROOT).replace("_", "");
+                env.put(m.group(1), v);
+            }
+            Settings s = Settings.from(ConfigFiles.load(Optional.of(file), env), env);
+            BotRegistry bots = BotRegistry.load(s.bots(), env, AdapterOptions.defaults(), 0.5, Ticker.systemTicker());
+            assertTrue(bots.problems().isEmpty(), name + ".yaml: " + bots.problems());
+            assertFalse(bots.adapters().isEmpty(), name + ".yaml declares a platform bot");
+            bots.adapters().values().forEach(a -> {
+                try {
+                    a.close();
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            });
+        }
+    }
+
     private interface Load {
         Settings run() throws Exception;
     }
