@@ -15,6 +15,8 @@ import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * Ollama-compatible generation routes, same paths, fields and NDJSON streaming as Ollama so its clients work
@@ -48,34 +50,8 @@ public final class OllamaService implements HttpService {
         List<ChatMessage> messages = ChatMessages.read(body);
         metrics.inc("botgate_requests_total", "route=\"/api/chat\"", 1);
         GenerationRequest request = new GenerationRequest(model, new GenerationRequest.Chat(messages), options);
-        StringBuilder all = new StringBuilder();
-        try (NdjsonResponse out = new NdjsonResponse(res, "application/x-ndjson")) {
-            GenerationRun.run(engine, metrics, "/api/chat", request, new GenerationRun.Writer() {
-                @Override
-                public void token(String text) throws IOException {
-                    if (stream) {
-                        out.line(OllamaWire.ChatLine.token(model, text));
-                    } else {
-                        all.append(text);
-                    }
-                }
-
-                @Override
-                public void done(GenerationEvent.Done done) throws IOException {
-                    if (stream) {
-                        out.line(OllamaWire.ChatLine.done(model, "", done));
-                    } else {
-                        res.header(HeaderNames.CONTENT_TYPE, "application/json");
-                        res.send(Json.bytes(OllamaWire.ChatLine.done(model, all.toString(), done)));
-                    }
-                }
-
-                @Override
-                public void failed(String message) throws IOException {
-                    fail(req, res, out, message);
-                }
-            });
-        }
+        respond(req, res, "/api/chat", request, stream, t -> OllamaWire.ChatLine.token(model, t),
+                (all, done) -> OllamaWire.ChatLine.done(model, all, done));
     }
 
     private void generate(ServerRequest req, ServerResponse res) throws IOException {
@@ -99,13 +75,24 @@ public final class OllamaService implements HttpService {
             p = new GenerationRequest.Chat(messages);
         }
         GenerationRequest request = new GenerationRequest(model, p, options);
+        respond(req, res, "/api/generate", request, stream, t -> OllamaWire.GenerateLine.token(model, t),
+                (all, done) -> OllamaWire.GenerateLine.done(model, all, done));
+    }
+
+    /**
+     * Runs a generation and answers in Ollama's way: a line per token then a final line with the timings, or one
+     * object with the whole text when {@code stream} is false.
+     */
+    private void respond(ServerRequest req, ServerResponse res, String route, GenerationRequest request, boolean stream,
+                         Function<String, Object> tokenLine, BiFunction<String, GenerationEvent.Done, Object> doneLine)
+            throws IOException {
         StringBuilder all = new StringBuilder();
         try (NdjsonResponse out = new NdjsonResponse(res, "application/x-ndjson")) {
-            GenerationRun.run(engine, metrics, "/api/generate", request, new GenerationRun.Writer() {
+            GenerationRun.run(engine, metrics, route, request, new GenerationRun.Writer() {
                 @Override
                 public void token(String text) throws IOException {
                     if (stream) {
-                        out.line(OllamaWire.GenerateLine.token(model, text));
+                        out.line(tokenLine.apply(text));
                     } else {
                         all.append(text);
                     }
@@ -114,10 +101,10 @@ public final class OllamaService implements HttpService {
                 @Override
                 public void done(GenerationEvent.Done done) throws IOException {
                     if (stream) {
-                        out.line(OllamaWire.GenerateLine.done(model, "", done));
+                        out.line(doneLine.apply("", done));
                     } else {
                         res.header(HeaderNames.CONTENT_TYPE, "application/json");
-                        res.send(Json.bytes(OllamaWire.GenerateLine.done(model, all.toString(), done)));
+                        res.send(Json.bytes(doneLine.apply(all.toString(), done)));
                     }
                 }
 
