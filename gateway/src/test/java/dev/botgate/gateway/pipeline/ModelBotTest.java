@@ -1,0 +1,100 @@
+package dev.botgate.gateway.pipeline;
+
+import static org.testng.Assert.assertEquals;
+import static org.testng.Assert.assertFalse;
+import static org.testng.Assert.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.botgate.gateway.TestGateway;
+import dev.botgate.gateway.http.Json;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.testng.annotations.AfterClass;
+import org.testng.annotations.BeforeClass;
+import org.testng.annotations.Test;
+
+/** A bot with a model: grounded answers streamed through the admin chat and the OpenAI API, with sources. */
+public class ModelBotTest {
+    private TestGateway gw;
+
+    @BeforeClass
+    public void start() throws Exception {
+        gw = TestGateway.start("""
+                bots:
+                  - id: writer
+                    channel: local
+                    knowledge: [manual]
+                    model: tiny
+                    fallback: "不知道"
+                    sensitive-words: [赌博]
+                    refusal: "无法回答"
+                """, Map.of());
+        gw.post("/admin/kb", "{\"name\":\"manual\"}");
+        Path md = Files.createTempDirectory("manual").resolve("保养手册.md");
+        Files.writeString(md, "# 保养手册\n\n## 实木家具\n\n实木家具避免阳光直射，每半年用护理蜡保养一次。\n",
+                StandardCharsets.UTF_8);
+        String job = Json.MAPPER.readTree(gw.post("/admin/kb/manual/import", "{\"paths\":[\"" + md + "\"]}").body())
+                .path("id").asText();
+        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!gw.get("/admin/kb/jobs/" + job).body().contains("\"done\"") && System.nanoTime() < end) {
+            Thread.sleep(50);
+        }
+    }
+
+    @AfterClass(alwaysRun = true)
+    public void stop() {
+        if (gw != null) {
+            gw.close();
+        }
+    }
+
+    @Test
+    public void aRelevantQuestionIsAnsweredByTheModelWithItsSource() throws Exception {
+        HttpResponse<String> r = gw.post("/admin/bots/writer/chat", "{\"message\":\"实木家具怎么保养？\","
+                + "\"conversation_id\":\"c1\"}");
+        assertEquals(r.statusCode(), 200, r.body());
+        List<String> lines = r.body().lines().filter(l -> !l.isBlank()).toList();
+        JsonNode done = Json.MAPPER.readTree(lines.getLast());
+        assertEquals(done.path("policy").asText(), "model", r.body());
+        assertEquals(done.path("sources").get(0).asText(), "保养手册.md");
+        assertTrue(lines.size() > 1, "the model's text is streamed as deltas before the final line");
+        StringBuilder streamed = new StringBuilder();
+        lines.subList(0, lines.size() - 1).forEach(l -> streamed.append(readDelta(l)));
+        assertEquals(streamed.toString().strip(), done.path("answer").asText(), "deltas add up to the answer");
+    }
+
+    @Test
+    public void guardrailsAndFallbackComeBeforeTheModel() throws Exception {
+        JsonNode refused = Json.MAPPER.readTree(gw.post("/admin/bots/writer/chat", "{\"message\":\"哪里可以赌博\","
+                + "\"stream\":false}").body());
+        assertEquals(refused.path("answer").asText(), "无法回答");
+        JsonNode fallback = Json.MAPPER.readTree(gw.post("/admin/bots/writer/chat", "{\"message\":\"火星上有几个卫星\","
+                + "\"stream\":false}").body());
+        assertEquals(fallback.path("policy").asText(), "fallback", "nothing relevant: no model call, the fallback");
+        assertEquals(fallback.path("answer").asText(), "不知道");
+        JsonNode reset = Json.MAPPER.readTree(gw.post("/admin/bots/writer/chat", "{\"message\":\"/reset\","
+                + "\"stream\":false}").body());
+        assertEquals(reset.path("policy").asText(), "canned");
+    }
+
+    @Test
+    public void theOpenAiApiReturnsTheSources() throws Exception {
+        JsonNode r = Json.MAPPER.readTree(gw.post("/v1/chat/completions", "{\"model\":\"bot/writer\",\"user\":\"u\","
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"实木家具怎么保养\"}]}").body());
+        assertFalse(r.path("choices").get(0).path("message").path("content").asText().isEmpty());
+        assertEquals(r.path("sources").get(0).path("title").asText(), "保养手册.md");
+    }
+
+    private static String readDelta(String line) {
+        try {
+            return Json.MAPPER.readTree(line).path("delta").asText();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+}
