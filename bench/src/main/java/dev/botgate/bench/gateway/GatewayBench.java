@@ -50,7 +50,7 @@ import java.util.concurrent.LinkedBlockingQueue;
  */
 public final class GatewayBench {
     private static final int TOKENS = 128;
-    private static final int RUNS = 5;
+    private static final int RUNS = 9;
 
     private GatewayBench() {
     }
@@ -81,17 +81,33 @@ public final class GatewayBench {
             String base = "http://127.0.0.1:" + botgate.port();
             String model = "bench:latest";
             direct(engine, model, "warm up", 16);
+            // Paired runs: the same prompt and seed on both paths, so both decode the same tokens; the order within a
+            // pair alternates so neither path always runs on a warmer cache.
             List<Double> directRates = new ArrayList<>();
             List<Double> httpRates = new ArrayList<>();
+            List<Double> ratios = new ArrayList<>();
+            List<String> lengths = new ArrayList<>();
             for (int i = 0; i < RUNS; i++) {
-                directRates.add(direct(engine, model, "hello world number " + i, TOKENS)[1]);
-                httpRates.add(overHttp(http, base, model, "hello world number " + i, TOKENS)[1]);
+                String prompt = "hello world number " + i;
+                double[] a;
+                double[] b;
+                if (i % 2 == 0) {
+                    a = direct(engine, model, prompt, TOKENS);
+                    b = overHttp(http, base, model, prompt, TOKENS);
+                } else {
+                    b = overHttp(http, base, model, prompt, TOKENS);
+                    a = direct(engine, model, prompt, TOKENS);
+                }
+                directRates.add(a[1]);
+                httpRates.add(b[1]);
+                ratios.add(b[1] / a[1]);
+                lengths.add((int) a[0] + "/" + (int) b[0]);
             }
-            double d = median(directRates);
-            double h = median(httpRates);
-            System.out.printf(Locale.ROOT, "decode, one stream: direct %.1f tok/s, HTTP SSE %.1f tok/s, ratio %.3f "
-                    + "(target >= 0.95)%n  runs direct %s%n  runs HTTP   %s%n", d, h, h / d, fmt(directRates),
-                    fmt(httpRates));
+            System.out.printf(Locale.ROOT, "decode, one stream: direct %.1f tok/s, HTTP SSE %.1f tok/s (medians); median "
+                    + "of paired ratios %.3f (target >= 0.95)%n  runs direct %s%n  runs HTTP   %s%n  ratios      %s%n"
+                    + "  tokens direct/HTTP %s%n", median(directRates), median(httpRates), median(ratios),
+                    fmt(directRates), fmt(httpRates), ratios.stream().map(x -> String.format(Locale.ROOT, "%.2f", x))
+                            .toList(), lengths);
 
             List<Double> aggregate = new ArrayList<>();
             for (int r = 0; r < 3; r++) {
@@ -107,6 +123,7 @@ public final class GatewayBench {
                     tokens += s.get()[0];
                 }
                 aggregate.add(tokens / ((System.nanoTime() - t0) / 1e9));
+                System.out.printf(Locale.ROOT, "  4 streams, run %d: %.0f tokens%n", r, tokens);
             }
             List<Double> single = new ArrayList<>();
             for (int r = 0; r < 3; r++) {

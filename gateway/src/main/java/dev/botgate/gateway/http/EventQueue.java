@@ -17,6 +17,11 @@ final class EventQueue implements Consumer<GenerationEvent> {
         events.add(event);
     }
 
+    /** The next event if one is ready, else null. */
+    GenerationEvent poll() {
+        return events.poll();
+    }
+
     GenerationEvent take() {
         try {
             return events.take();

@@ -6,7 +6,6 @@ import dev.botgate.backend.engine.GenerationEvent;
 import dev.botgate.backend.engine.GenerationRequest;
 import dev.botgate.gateway.Metrics;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 
 /**
@@ -21,6 +20,9 @@ final class GenerationRun {
         void done(GenerationEvent.Done done) throws IOException;
 
         void failed(String message) throws IOException;
+
+        /** Sends what was written so far. */
+        void flush() throws IOException;
     }
 
     private GenerationRun() {
@@ -37,7 +39,13 @@ final class GenerationRun {
         boolean first = true;
         try {
             while (true) {
-                GenerationEvent event = events.take();
+                GenerationEvent event = events.poll();
+                if (event == null) {
+                    // Nothing more is ready: send what was written, then wait. Tokens that arrive while the client
+                    // is being written to go out together in one flush.
+                    writer.flush();
+                    event = events.take();
+                }
                 switch (event) {
                     case GenerationEvent.Token t -> {
                         if (first) {
@@ -54,10 +62,12 @@ final class GenerationRun {
                                     d.stats().completionTokens() / (d.stats().generateNanos() / 1e9));
                         }
                         writer.done(d);
+                        writer.flush();
                         return;
                     }
                     case GenerationEvent.Failed f -> {
                         writer.failed(f.message());
+                        writer.flush();
                         return;
                     }
                 }
@@ -68,9 +78,4 @@ final class GenerationRun {
         }
     }
 
-    /** Writes one line/frame and flushes it, so each token reaches the client as it is made. */
-    static void frame(OutputStream out, byte[] bytes) throws IOException {
-        out.write(bytes);
-        out.flush();
-    }
 }

@@ -13,6 +13,7 @@ final class NdjsonResponse implements AutoCloseable {
     private final ServerResponse res;
     private final String contentType;
     private OutputStream out;
+    private boolean autoFlush = true;
 
     NdjsonResponse(ServerResponse res, String contentType) {
         this.res = res;
@@ -39,7 +40,24 @@ final class NdjsonResponse implements AutoCloseable {
             res.header(HeaderNames.CACHE_CONTROL, "no-cache");
             out = res.outputStream();
         }
-        GenerationRun.frame(out, bytes);
+        out.write(bytes);
+        if (autoFlush) {
+            out.flush();
+        }
+    }
+
+    /**
+     * Stops flushing after every frame; the caller flushes with {@link #flush()} (a generation writes all the tokens
+     * that are ready, then flushes once).
+     */
+    void batched() {
+        autoFlush = false;
+    }
+
+    void flush() throws IOException {
+        if (out != null) {
+            out.flush();
+        }
     }
 
     @Override

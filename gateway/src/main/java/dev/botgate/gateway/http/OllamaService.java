@@ -88,6 +88,7 @@ public final class OllamaService implements HttpService {
             throws IOException {
         StringBuilder all = new StringBuilder();
         try (NdjsonResponse out = new NdjsonResponse(res, "application/x-ndjson")) {
+            out.batched();
             GenerationRun.run(engine, metrics, route, request, new GenerationRun.Writer() {
                 @Override
                 public void token(String text) throws IOException {
@@ -106,6 +107,11 @@ public final class OllamaService implements HttpService {
                         res.header(HeaderNames.CONTENT_TYPE, "application/json");
                         res.send(Json.bytes(doneLine.apply(all.toString(), done)));
                     }
+                }
+
+                @Override
+                public void flush() throws IOException {
+                    out.flush();
                 }
 
                 @Override

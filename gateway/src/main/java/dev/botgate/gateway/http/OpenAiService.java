@@ -117,6 +117,7 @@ public final class OpenAiService implements HttpService {
         long created = Instant.now().getEpochSecond();
         StringBuilder all = new StringBuilder();
         try (NdjsonResponse out = new NdjsonResponse(res, "text/event-stream")) {
+            out.batched();
             GenerationRun.run(engine, metrics, "/v1/chat/completions", request, new GenerationRun.Writer() {
                 private boolean first = true;
 
@@ -153,6 +154,11 @@ public final class OpenAiService implements HttpService {
                                 List.of(new OpenAiWire.Choice(0, new OpenAiWire.Message("assistant", all.toString()),
                                         finish)), usage, null)));
                     }
+                }
+
+                @Override
+                public void flush() throws IOException {
+                    out.flush();
                 }
 
                 @Override
