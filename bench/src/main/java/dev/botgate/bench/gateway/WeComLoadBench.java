@@ -45,6 +45,15 @@ public final class WeComLoadBench {
     }
 
     public static void main(String[] args) throws Exception {
+        try {
+            run(args);
+        } finally {
+            // llama.cpp leaves a non-daemon native thread behind after close(): end the JVM explicitly.
+            System.exit(0);
+        }
+    }
+
+    private static void run(String[] args) throws Exception {
         int rate = args.length > 0 ? Integer.parseInt(args[0]) : 500;
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 30;
         int total = rate * seconds;
