@@ -94,7 +94,7 @@ public final class RetrievalBench {
             }
             Path faq = data.resolve("faq-yunshan");
             if (Files.exists(faq.resolve("faq.csv")) && Files.exists(faq.resolve("queries.jsonl"))) {
-                faq(bases, faq, features);
+                faq(bases, embedder, work, faq, features);
             } else {
                 System.out.println("FAQ: " + faq + " missing, skipped");
             }
@@ -161,7 +161,8 @@ public final class RetrievalBench {
 
     // ---- FAQ --------------------------------------------------------------------------------------------------
 
-    private static void faq(KnowledgeBases bases, Path dir, PrintWriter features) throws Exception {
+    private static void faq(KnowledgeBases bases, BgeEmbedder embedder, Path work, Path dir, PrintWriter features)
+            throws Exception {
         byte[] csv = Files.readAllBytes(dir.resolve("faq.csv"));
         List<String> faqQuestions = new ArrayList<>();
         try (Reader r = Files.newBufferedReader(dir.resolve("faq.csv"))) {
@@ -264,6 +265,42 @@ public final class RetrievalBench {
                     threshold == SearchRequest.DEFAULT_MIN_SCORE ? " (default)" : "",
                     (double) correct / queries.size(), answered, answered == 0 ? 0 : (double) answeredRight / answered,
                     direct, direct == 0 ? 0 : (double) directRight / direct);
+        }
+        directAnswers(embedder, work, csv, queries, faqQuestions);
+    }
+
+    /** Direct answers (answered from the Q&amp;A entry without a model) at several question-similarity settings. */
+    private static void directAnswers(BgeEmbedder embedder, Path work, byte[] csv, List<JsonNode> queries,
+                                      List<String> faqQuestions) throws Exception {
+        System.out.println("\nDirect answers on all " + queries.size() + " questions (top hit flagged direct; "
+                + "KnowledgeOptions.directAnswerSimilarity)");
+        System.out.println("| question similarity | direct answers | right | wrong entry | uncovered answered |");
+        System.out.println("|---|---|---|---|---|");
+        for (double similarity : new double[] {0.6, 0.65, 0.7, 0.75, 0.8, 0.85}) {
+            KnowledgeOptions options = KnowledgeOptions.builder().directAnswerSimilarity(similarity).build();
+            try (KnowledgeBases bases = new KnowledgeBases(work.resolve("direct-" + similarity), embedder, options)) {
+                bases.create("faq");
+                await(bases, bases.startUpload("faq", List.of(new Upload("faq.csv", csv)), Set.of()));
+                int direct = 0;
+                int right = 0;
+                int uncovered = 0;
+                for (JsonNode q : queries) {
+                    int gold = q.get("faq").asInt();
+                    List<SearchHit> hits = bases.search(SearchRequest.builder(q.get("q").asText()).bases("faq")
+                            .top(1).build());
+                    if (!hits.isEmpty() && hits.getFirst().directAnswer()) {
+                        direct++;
+                        if (gold < 0) {
+                            uncovered++;
+                        } else if (hits.getFirst().question().equals(faqQuestions.get(gold))) {
+                            right++;
+                        }
+                    }
+                }
+                System.out.printf(Locale.ROOT, "| %.2f%s | %d | %d | %d | %d |%n", similarity,
+                        similarity == KnowledgeOptions.defaults().directAnswerSimilarity() ? " (default)" : "",
+                        direct, right, direct - right - uncovered, uncovered);
+            }
         }
     }
 
