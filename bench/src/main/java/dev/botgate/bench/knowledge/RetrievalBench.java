@@ -357,7 +357,8 @@ public final class RetrievalBench {
             batched += (embedder.tokensEmbedded() - t0) / ((System.nanoTime() - n0) / 1e9) / 2;
         }
         System.out.printf(Locale.ROOT, "%nEmbedding %d CMRC chunks: one per call %.0f tokens/s, batched "
-                + "(length-sorted, 16) %.0f tokens/s: %.2fx%n", sample.size(), single, batched, batched / single);
+                        + "(length-sorted, up to %d tokens a call) %.0f tokens/s: %.2fx%n", sample.size(), single,
+                embedder.batchTokens(), batched, batched / single);
 
         bases.create("speed");
         long tokens0 = embedder.tokensEmbedded();

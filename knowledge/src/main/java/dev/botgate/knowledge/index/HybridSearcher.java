@@ -56,7 +56,7 @@ final class HybridSearcher {
     /**
      * Adaptive keyword weight: 0 while the best chunk holds under 10 % of the query's keyword weight (a paraphrase:
      * FAQ questions, median 0.16), rising linearly to 1 at 40 % (questions that reuse the document's words: CMRC,
-     * median 0.43). Chosen on bench/RESULTS.md's two sets; results are flat for 0.05..0.15 / 0.35..0.5 / 1..1.5.
+     * median 0.43). Chosen on bench/RESULTS.md's two sets, inside a plateau (0.05..0.15 / 0.35..0.5 / 1..1.5).
      */
     static final double ADAPTIVE_ZERO = 0.1;
     static final double ADAPTIVE_FULL = 0.4;
