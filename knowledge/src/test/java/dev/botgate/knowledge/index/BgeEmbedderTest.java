@@ -58,9 +58,23 @@ public class BgeEmbedderTest {
     }
 
     @Test(expectedExceptions = IllegalArgumentException.class,
-            expectedExceptionsMessageRegExp = "embedding batch size must be 1..256, got 0")
-    public void refusesABadBatchSize() throws Exception {
-        BgeEmbedder.load(Files.createTempDirectory("bge"), 2, 0);
+            expectedExceptionsMessageRegExp = "embedding batch must be 512..65536 tokens, got 100")
+    public void refusesABatchSmallerThanOneText() throws Exception {
+        BgeEmbedder.load(Files.createTempDirectory("bge"), 2, 100);
+    }
+
+    @Test
+    public void manyShortAndAFewLongTextsComeBackInOrder() {
+        List<String> texts = new java.util.ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            texts.add(i % 10 == 0 ? "退货运费说明。".repeat(40) + i : "问题" + i);
+        }
+        float[][] vectors = embedder.embed(texts);
+        assertEquals(vectors.length, 30, "one vector per text");
+        for (int i : new int[] {0, 7, 20, 29}) {
+            double cos = dot(vectors[i], embedder.embedQuery(texts.get(i)));
+            assertTrue(cos > 0.98, "text " + i + " keeps its place across batches: " + cos);
+        }
     }
 
     static double dot(float[] a, float[] b) {

@@ -124,6 +124,9 @@ public class ImportJobsTest {
             KnowledgeException e = expectThrows(KnowledgeException.class, () -> other.info("m"));
             assertTrue(e.getMessage().contains("bge-small-zh-v1.5") && e.getMessage().contains("other-model"),
                     "the message names both models: " + e.getMessage());
+            BaseInfo listed = other.list().getFirst();
+            assertEquals(listed.name(), "m", "the base is still listed");
+            assertEquals(listed.problem(), e.getMessage(), "with the reason it cannot be used");
         }
     }
 
