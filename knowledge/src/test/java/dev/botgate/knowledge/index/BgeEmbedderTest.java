@@ -1,11 +1,8 @@
 package dev.botgate.knowledge.index;
 
-import org.testng.annotations.AfterClass;
 import org.testng.annotations.BeforeClass;
 import org.testng.annotations.Test;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 
 import static org.testng.Assert.assertEquals;
@@ -60,7 +57,7 @@ public class BgeEmbedderTest {
     @Test(expectedExceptions = IllegalArgumentException.class,
             expectedExceptionsMessageRegExp = "embedding batch must be 512..65536 tokens, got 100")
     public void refusesABatchSmallerThanOneText() throws Exception {
-        BgeEmbedder.load(Files.createTempDirectory("bge"), 2, 100);
+        BgeEmbedder.load(TestModel.tempDir("bge"), 2, 100);
     }
 
     @Test
@@ -83,10 +80,5 @@ public class BgeEmbedderTest {
             s += a[i] * b[i];
         }
         return s;
-    }
-
-    @AfterClass
-    public void noop() {
-        // The model is shared by all test classes (TestModel) and closed at JVM exit.
     }
 }

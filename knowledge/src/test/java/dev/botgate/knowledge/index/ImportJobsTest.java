@@ -7,7 +7,6 @@ import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.store.FSDirectory;
 import org.testng.annotations.Test;
 
-import java.io.File;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -28,7 +27,7 @@ public class ImportJobsTest {
 
     @Test
     public void aJobReportsProgressSkippedFilesAndDedupesOnRerun() throws Exception {
-        Path root = Files.createTempDirectory("kb-jobs");
+        Path root = TestModel.tempDir("kb-jobs");
         try (KnowledgeBases bases = new KnowledgeBases(root, TestModel.embedder(),
                 KnowledgeOptions.builder().commitChunks(2).build())) {
             bases.create("jobs");
@@ -57,7 +56,7 @@ public class ImportJobsTest {
 
     @Test
     public void importsRealFilesFromAFolderAndFromUploads() throws Exception {
-        Path root = Files.createTempDirectory("kb-files");
+        Path root = TestModel.tempDir("kb-files");
         Path folder = Files.createDirectories(root.resolve("docs"));
         Files.writeString(folder.resolve("退货政策.md"), "# 退货政策\n\n## 运费\n\n质量问题退货，来回运费由商家承担。\n");
         Files.writeString(folder.resolve("faq.csv"), "question,answer\n发票怎么开？,在订单详情页申请电子发票。\n");
@@ -87,7 +86,7 @@ public class ImportJobsTest {
 
     @Test
     public void aFailingSourceFailsTheJobWithItsMessage() throws Exception {
-        Path root = Files.createTempDirectory("kb-jobs-fail");
+        Path root = TestModel.tempDir("kb-jobs-fail");
         try (KnowledgeBases bases = new KnowledgeBases(root, TestModel.embedder(), KnowledgeOptions.defaults())) {
             bases.create("fail");
             ImportJob job = await(bases, bases.submit("fail", listener -> {
@@ -100,7 +99,7 @@ public class ImportJobsTest {
 
     @Test
     public void importRefusesAMissingPathAndAnUnknownBase() throws Exception {
-        Path root = Files.createTempDirectory("kb-jobs-bad");
+        Path root = TestModel.tempDir("kb-jobs-bad");
         try (KnowledgeBases bases = new KnowledgeBases(root, TestModel.embedder(), KnowledgeOptions.defaults())) {
             bases.create("bad");
             KnowledgeException missing = expectThrows(KnowledgeException.class,
@@ -114,7 +113,7 @@ public class ImportJobsTest {
 
     @Test
     public void anIndexBuiltWithAnotherModelIsRefused() throws Exception {
-        Path root = Files.createTempDirectory("kb-model");
+        Path root = TestModel.tempDir("kb-model");
         try (KnowledgeBases bases = new KnowledgeBases(root, TestModel.embedder(), KnowledgeOptions.defaults())) {
             bases.create("m");
         }
@@ -132,7 +131,7 @@ public class ImportJobsTest {
 
     @Test(timeOut = 180_000)
     public void aKilledImportLeavesWholeDocumentsAndARerunCompletesIt() throws Exception {
-        Path root = Files.createTempDirectory("kb-crash");
+        Path root = TestModel.tempDir("kb-crash");
         Path index = root.resolve(ImportChild.BASE).resolve("index");
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -237,10 +236,5 @@ public class ImportJobsTest {
         @Override
         public void close() {
         }
-    }
-
-    static {
-        // java.class.path must name real jars for the child JVM; surefire's manifest-only jar also works.
-        assert File.pathSeparator != null;
     }
 }

@@ -23,7 +23,7 @@ public class KnowledgeBasesTest {
 
     @BeforeClass
     public void open() throws IOException {
-        root = Files.createTempDirectory("kb-test");
+        root = TestModel.tempDir("kb-test");
         bases = new KnowledgeBases(root, TestModel.embedder(), KnowledgeOptions.defaults());
     }
 
