@@ -40,6 +40,8 @@ public final class Wiring {
     private static final System.Logger LOG = System.getLogger(Wiring.class.getName());
     /** The sample knowledge base that the default demo bot answers from. */
     static final String DEMO_KB = "demo";
+    /** Tokens per embedding call: measured best for ~220-token chunks on 2 cores (bench/RESULTS.md). */
+    public static final int EMBED_BATCH_TOKENS = 1024;
     private static final List<String> SAMPLE_FILES = List.of("qinghe-faq.csv", "after-sales-policy.md");
 
     private Wiring() {
@@ -59,7 +61,8 @@ public final class Wiring {
         Metrics metrics = new Metrics();
         ModelStore store = ModelStore.builder(settings.paths().models()).build();
         Engine engine = engineFactory.apply(store);
-        Embedder embedder = BgeEmbedder.load(home.resolve("native"), settings.knowledge().embedThreads(), 16);
+        Embedder embedder = BgeEmbedder.load(home.resolve("native"), settings.knowledge().embedThreads(),
+                EMBED_BATCH_TOKENS);
         Settings.KnowledgeSettings k = settings.knowledge();
         KnowledgeBases knowledge = new KnowledgeBases(home.resolve("knowledge"), embedder, KnowledgeOptions.builder()
                 .chunking(new ChunkingOptions(k.chunkTarget(), k.chunkOverlap()))

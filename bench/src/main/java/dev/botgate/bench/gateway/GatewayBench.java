@@ -56,12 +56,15 @@ public final class GatewayBench {
     }
 
     public static void main(String[] args) throws Exception {
+        int status = 0;
         try {
             run(args);
-        } finally {
-            // llama.cpp leaves a non-daemon native thread behind after close(): end the JVM explicitly.
-            System.exit(0);
+        } catch (Throwable t) {
+            t.printStackTrace();
+            status = 1;
         }
+        // llama.cpp leaves a non-daemon native thread behind after close(): end the JVM explicitly.
+        System.exit(status);
     }
 
     private static void run(String[] args) throws Exception {

@@ -40,7 +40,7 @@ final class KbCommand implements Runnable {
         System.setProperty("DJL_CACHE_DIR", home.resolve("native/djl").toString());
         System.setProperty("jna.tmpdir", home.resolve("native").toString());
         return new KnowledgeBases(home.resolve("knowledge"), BgeEmbedder.load(home.resolve("native"),
-                s.knowledge().embedThreads(), 16), KnowledgeOptions.builder()
+                s.knowledge().embedThreads(), dev.botgate.gateway.Wiring.EMBED_BATCH_TOKENS), KnowledgeOptions.builder()
                 .chunking(new ChunkingOptions(s.knowledge().chunkTarget(), s.knowledge().chunkOverlap())).build());
     }
 
