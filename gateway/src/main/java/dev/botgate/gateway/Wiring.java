@@ -120,8 +120,35 @@ public final class Wiring {
         return b.build();
     }
 
+    /**
+     * Retrieval runs on its own small pool of platform threads, one fewer than the cores. The query embedding is a native
+     * onnxruntime call: run on a virtual thread it would pin the carrier, and a few answers in flight would stall
+     * every virtual thread, the ones acknowledging platform callbacks included. On platform threads the OS shares
+     * the cores fairly, and one core's worth is always left for acknowledgements, which stay fast while answers queue.
+     */
+    private static final java.util.concurrent.ExecutorService RETRIEVAL = java.util.concurrent.Executors
+            .newFixedThreadPool(Math.max(1, Runtime.getRuntime().availableProcessors() - 1),
+                    Thread.ofPlatform().name("retrieval-", 0).daemon(true).factory());
+
     /** The bots' retrieval: the knowledge bases' hybrid search, the same one the admin search test runs. */
     static Retriever retriever(KnowledgeBases knowledge) {
+        Retriever search = direct(knowledge);
+        return (bases, query, top) -> {
+            try {
+                return RETRIEVAL.submit(() -> search.retrieve(bases, query, top)).get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException r) {
+                    throw r;
+                }
+                throw new IllegalStateException(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while searching", e);
+            }
+        };
+    }
+
+    private static Retriever direct(KnowledgeBases knowledge) {
         return (bases, query, top) -> {
             Set<String> existing = new HashSet<>();
             knowledge.list().forEach(b -> existing.add(b.name()));

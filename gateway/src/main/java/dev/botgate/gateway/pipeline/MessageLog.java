@@ -27,6 +27,8 @@ import java.util.Optional;
 public final class MessageLog implements AutoCloseable {
     private final Connection db;
     private final Clock clock;
+    /** Statements compiled once: under load, compiling each statement again took most of the lock's time. */
+    private final java.util.Map<String, PreparedStatement> statements = new java.util.HashMap<>();
 
     /** States a recorded message goes through. */
     public enum State { RECEIVED, ANSWERED, HELD, FAILED }
@@ -83,7 +85,8 @@ public final class MessageLog implements AutoCloseable {
                                               String sender, String text, String replyContext) {
         String sql = "INSERT INTO messages (channel, bot, platform_id, conversation, sender, text, reply_context, "
                 + "received_at, state) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT (channel, bot, platform_id) DO NOTHING";
-        try (PreparedStatement ps = db.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS)) {
+        try {
+            PreparedStatement ps = statement(sql);
             ps.setString(1, channel);
             ps.setString(2, bot);
             ps.setString(3, platformId);
@@ -96,7 +99,7 @@ public final class MessageLog implements AutoCloseable {
             if (ps.executeUpdate() == 0) {
                 return Optional.empty();
             }
-            try (ResultSet keys = ps.getGeneratedKeys()) {
+            try (ResultSet keys = statement("SELECT last_insert_rowid()").executeQuery()) {
                 keys.next();
                 return Optional.of(keys.getLong(1));
             }
@@ -107,8 +110,9 @@ public final class MessageLog implements AutoCloseable {
 
     /** Whether a platform id was already recorded within the window (a retry after a restart). */
     public synchronized boolean seen(String channel, String bot, String platformId, Duration window) {
-        try (PreparedStatement ps = db.prepareStatement(
-                "SELECT 1 FROM messages WHERE channel=? AND bot=? AND platform_id=? AND received_at>=?")) {
+        try {
+            PreparedStatement ps = statement(
+                    "SELECT 1 FROM messages WHERE channel=? AND bot=? AND platform_id=? AND received_at>=?");
             ps.setString(1, channel);
             ps.setString(2, bot);
             ps.setString(3, platformId);
@@ -172,14 +176,27 @@ public final class MessageLog implements AutoCloseable {
     @Override
     public synchronized void close() {
         try {
+            for (PreparedStatement ps : statements.values()) {
+                ps.close();
+            }
             db.close();
         } catch (SQLException e) {
             throw new PipelineException("cannot close the message record: " + e.getMessage(), e);
         }
     }
 
+    private PreparedStatement statement(String sql) throws SQLException {
+        PreparedStatement ps = statements.get(sql);
+        if (ps == null) {
+            ps = db.prepareStatement(sql);
+            statements.put(sql, ps);
+        }
+        return ps;
+    }
+
     private void update(String sql, Object... args) {
-        try (PreparedStatement ps = db.prepareStatement(sql)) {
+        try {
+            PreparedStatement ps = statement(sql);
             for (int i = 0; i < args.length; i++) {
                 ps.setObject(i + 1, args[i]);
             }
