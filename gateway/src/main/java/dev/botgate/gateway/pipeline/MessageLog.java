@@ -21,14 +21,24 @@ import java.util.Optional;
  * repaired at the next start ({@link #unanswered}); the unique key on (channel, bot, platform id) makes a platform's
  * retry recognisable even after a restart. The schema is plain SQL that PostgreSQL also runs.
  *
- * <p>Thread-safe: one connection, used under this object's lock (SQLite allows one writer anyway, and each statement
- * takes well under a millisecond).
+ * <p>Thread-safe: one connection. Writes go through one writer thread that commits them in groups (see
+ * {@code writeLoop}); reads share the connection under this object's lock.
  */
 public final class MessageLog implements AutoCloseable {
     private final Connection db;
     private final Clock clock;
     /** Statements compiled once: under load, compiling each statement again took most of the lock's time. */
     private final java.util.Map<String, PreparedStatement> statements = new java.util.HashMap<>();
+    /** Writes wait here for the writer thread, which commits everything that queued up in one transaction. */
+    private final java.util.concurrent.BlockingQueue<Write> writes = new java.util.concurrent.LinkedBlockingQueue<>();
+    private final Thread writer;
+
+    private interface Op {
+        Object run() throws SQLException;
+    }
+
+    private record Write(Op op, java.util.concurrent.CompletableFuture<Object> done) {
+    }
 
     /** States a recorded message goes through. */
     public enum State { RECEIVED, ANSWERED, HELD, FAILED }
@@ -76,17 +86,88 @@ public final class MessageLog implements AutoCloseable {
         } catch (java.io.IOException | SQLException e) {
             throw new PipelineException("cannot open the message record " + file + ": " + e.getMessage(), e);
         }
+        writer = Thread.ofPlatform().name("message-record-writer").daemon(true).start(this::writeLoop);
+    }
+
+    /**
+     * Group commit: every write that queued while the last transaction ran goes into the next one. A callback's
+     * insert still waits for its own commit before the platform is acknowledged, but a burst of callbacks shares
+     * one commit instead of queueing for one each.
+     */
+    private void writeLoop() {
+        List<Write> batch = new ArrayList<>();
+        while (true) {
+            try {
+                batch.add(writes.take());
+            } catch (InterruptedException e) {
+                return;
+            }
+            writes.drainTo(batch, 511);
+            if (batch.stream().anyMatch(w -> w.op() == null)) {
+                batch.forEach(w -> w.done().complete(null));
+                return;
+            }
+            synchronized (this) {
+                Object[] results = new Object[batch.size()];
+                SQLException[] errors = new SQLException[batch.size()];
+                try {
+                    db.setAutoCommit(false);
+                    for (int i = 0; i < batch.size(); i++) {
+                        try {
+                            results[i] = batch.get(i).op().run();
+                        } catch (SQLException e) {
+                            errors[i] = e;
+                        }
+                    }
+                    db.commit();
+                    db.setAutoCommit(true);
+                    for (int i = 0; i < batch.size(); i++) {
+                        if (errors[i] != null) {
+                            batch.get(i).done().completeExceptionally(errors[i]);
+                        } else {
+                            batch.get(i).done().complete(results[i]);
+                        }
+                    }
+                } catch (SQLException e) {
+                    try {
+                        db.rollback();
+                        db.setAutoCommit(true);
+                    } catch (SQLException ignored) {
+                        // the commit's own error is the one to report
+                    }
+                    batch.forEach(w -> w.done().completeExceptionally(e));
+                }
+            }
+            batch.clear();
+        }
+    }
+
+    private Object write(Op op) {
+        java.util.concurrent.CompletableFuture<Object> done = new java.util.concurrent.CompletableFuture<>();
+        writes.add(new Write(op, done));
+        try {
+            return done.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            Throwable cause = e.getCause();
+            throw new PipelineException("cannot write the message record: " + cause.getMessage(), cause);
+        }
     }
 
     /**
      * Records a new message. Returns its id, or empty when (channel, bot, platformId) was already recorded: a retry.
      */
-    public synchronized Optional<Long> record(String channel, String bot, String platformId, String conversation,
-                                              String sender, String text, String replyContext) {
+    @SuppressWarnings("unchecked")
+    public Optional<Long> record(String channel, String bot, String platformId, String conversation,
+                                 String sender, String text, String replyContext) {
+        return (Optional<Long>) write(() -> insert(channel, bot, platformId, conversation, sender, text, replyContext));
+    }
+
+    private Optional<Long> insert(String channel, String bot, String platformId, String conversation,
+                                  String sender, String text, String replyContext) throws SQLException {
         String sql = "INSERT INTO messages (channel, bot, platform_id, conversation, sender, text, reply_context, "
                 + "received_at, state) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT (channel, bot, platform_id) DO NOTHING";
-        try {
-            PreparedStatement ps = statement(sql);
+        PreparedStatement ps = statement(sql);
+        {
             ps.setString(1, channel);
             ps.setString(2, bot);
             ps.setString(3, platformId);
@@ -103,8 +184,6 @@ public final class MessageLog implements AutoCloseable {
                 keys.next();
                 return Optional.of(keys.getLong(1));
             }
-        } catch (SQLException e) {
-            throw new PipelineException("cannot record message: " + e.getMessage(), e);
         }
     }
 
@@ -126,18 +205,18 @@ public final class MessageLog implements AutoCloseable {
     }
 
     /** Marks a message answered (or held for later delivery) with the answer text and the policy that made it. */
-    public synchronized void answered(long id, State state, String answer, String policy) {
+    public void answered(long id, State state, String answer, String policy) {
         update("UPDATE messages SET state=?, answer=?, policy=?, answered_at=?, last_error=NULL WHERE id=?",
                 state.name(), answer, policy, clock.millis(), id);
     }
 
     /** Keeps a computed answer before it is sent, so a failed send is retried without asking the model again. */
-    public synchronized void answerReady(long id, String answer, String policy) {
+    public void answerReady(long id, String answer, String policy) {
         update("UPDATE messages SET answer=?, policy=? WHERE id=?", answer, policy, id);
     }
 
     /** Records a failed attempt; the message stays RECEIVED for a retry unless {@code giveUp}. */
-    public synchronized void attemptFailed(long id, String reason, boolean giveUp) {
+    public void attemptFailed(long id, String reason, boolean giveUp) {
         update("UPDATE messages SET attempts=attempts+1, last_error=?, state=? WHERE id=?",
                 reason, giveUp ? State.FAILED.name() : State.RECEIVED.name(), id);
     }
@@ -174,7 +253,14 @@ public final class MessageLog implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
+    public void close() {
+        java.util.concurrent.CompletableFuture<Object> stopped = new java.util.concurrent.CompletableFuture<>();
+        writes.add(new Write(null, stopped));
+        stopped.join();
+        closeConnection();
+    }
+
+    private synchronized void closeConnection() {
         try {
             for (PreparedStatement ps : statements.values()) {
                 ps.close();
@@ -195,15 +281,13 @@ public final class MessageLog implements AutoCloseable {
     }
 
     private void update(String sql, Object... args) {
-        try {
+        write(() -> {
             PreparedStatement ps = statement(sql);
             for (int i = 0; i < args.length; i++) {
                 ps.setObject(i + 1, args[i]);
             }
-            ps.executeUpdate();
-        } catch (SQLException e) {
-            throw new PipelineException("cannot update the message record: " + e.getMessage(), e);
-        }
+            return ps.executeUpdate();
+        });
     }
 
     private interface Binder {
