@@ -68,7 +68,7 @@ public final class AdminService implements HttpService {
             }
             out.add(m);
         });
-        json(res, 200, Map.of("bots", out, "problems", problems));
+        Json.send(res, 200, Map.of("bots", out, "problems", problems));
     }
 
     private void chat(ServerRequest req, ServerResponse res) throws IOException {
@@ -82,7 +82,7 @@ public final class AdminService implements HttpService {
         boolean stream = JsonFields.bool(body, "stream", true);
         String conversation = BotChat.conversation(body, id);
         if (!stream) {
-            json(res, 200, done(answerer.answer(bot, conversation, conversation, message, s -> { }), conversation));
+            Json.send(res, 200, done(answerer.answer(bot, conversation, conversation, message, s -> { }), conversation));
             return;
         }
         try (NdjsonResponse out = new NdjsonResponse(res, "application/x-ndjson")) {
@@ -122,12 +122,6 @@ public final class AdminService implements HttpService {
         if (limit < 1) {
             throw new BadRequestException("limit must be at least 1");
         }
-        json(res, 200, Map.of("messages", log.recent(conversation, Math.min(limit, 1000))));
-    }
-
-    private static void json(ServerResponse res, int status, Object body) {
-        res.status(status);
-        res.header(HeaderNames.CONTENT_TYPE, "application/json");
-        res.send(Json.bytes(body));
+        Json.send(res, 200, Map.of("messages", log.recent(conversation, Math.min(limit, 1000))));
     }
 }

@@ -47,23 +47,17 @@ public final class HealthService implements HttpService {
         body.put("status", "UP");
         body.put("checks", checks.get());
         body.putAll(details.get());
-        json(res, 200, body);
+        Json.send(res, 200, body);
     }
 
     private void ready(ServerRequest req, ServerResponse res) {
         Map<String, String> c = checks.get();
         boolean up = c.values().stream().allMatch("UP"::equals);
-        json(res, up ? 200 : 503, Map.of("status", up ? "UP" : "DOWN", "checks", c));
+        Json.send(res, up ? 200 : 503, Map.of("status", up ? "UP" : "DOWN", "checks", c));
     }
 
     private void metrics(ServerRequest req, ServerResponse res) {
         res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
         res.send(metrics.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    }
-
-    private static void json(ServerResponse res, int status, Object body) {
-        res.status(status);
-        res.header(HeaderNames.CONTENT_TYPE, "application/json");
-        res.send(Json.bytes(body));
     }
 }

@@ -39,6 +39,13 @@ public final class Json {
         }
     }
 
+    /** Sends a JSON response with a status. */
+    public static void send(io.helidon.webserver.http.ServerResponse res, int status, Object body) {
+        res.status(status);
+        res.header(io.helidon.http.HeaderNames.CONTENT_TYPE, "application/json");
+        res.send(bytes(body));
+    }
+
     /** Parses a request body into a tree, or fails with a 400 that says where the JSON is broken. */
     public static JsonNode parseObject(byte[] body) {
         if (body.length == 0) {

@@ -48,28 +48,28 @@ public final class KnowledgeService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/", (req, res) -> json(res, 200, Map.of("bases", bases.list())))
+        rules.get("/", (req, res) -> Json.send(res, 200, Map.of("bases", bases.list())))
              .post("/", this::create)
-             .get("/jobs", (req, res) -> json(res, 200, Map.of("jobs", bases.jobs().stream().map(KnowledgeJobs::json)
+             .get("/jobs", (req, res) -> Json.send(res, 200, Map.of("jobs", bases.jobs().stream().map(KnowledgeJobs::json)
                      .toList())))
              .get("/jobs/{id}", (req, res) -> {
                  String id = req.path().pathParameters().get("id");
-                 json(res, 200, KnowledgeJobs.json(bases.job(id).orElseThrow(() -> new BadRequestException(404, "no import job '" + id
+                 Json.send(res, 200, KnowledgeJobs.json(bases.job(id).orElseThrow(() -> new BadRequestException(404, "no import job '" + id
                          + "'"))));
              })
-             .get("/{name}", (req, res) -> json(res, 200, bases.info(existing(req))))
+             .get("/{name}", (req, res) -> Json.send(res, 200, bases.info(existing(req))))
              .delete("/{name}", (req, res) -> {
                  bases.delete(existing(req));
                  res.status(204).send();
              })
-             .get("/{name}/documents", (req, res) -> json(res, 200,
+             .get("/{name}/documents", (req, res) -> Json.send(res, 200,
                      Map.of("documents", bases.documents(existing(req)))))
              .get("/{name}/documents/{doc}/chunks", (req, res) -> {
                  String base = existing(req);
                  String doc = req.path().pathParameters().get("doc");
                  bases.document(base, doc).orElseThrow(() -> new BadRequestException(404, "no document '" + doc
                          + "' in knowledge base '" + base + "'"));
-                 json(res, 200, Map.of("chunks", bases.chunks(base, doc)));
+                 Json.send(res, 200, Map.of("chunks", bases.chunks(base, doc)));
              })
              .delete("/{name}/documents/{doc}", (req, res) -> {
                  String base = existing(req);
@@ -82,18 +82,18 @@ public final class KnowledgeService implements HttpService {
              .post("/{name}/import", this::importPaths)
              .post("/{name}/upload", this::upload)
              .post("/{name}/search", this::search)
-             .get("/{name}/synonyms", (req, res) -> json(res, 200, Map.of("rules", bases.synonyms(existing(req)))))
+             .get("/{name}/synonyms", (req, res) -> Json.send(res, 200, Map.of("rules", bases.synonyms(existing(req)))))
              .put("/{name}/synonyms", (req, res) -> {
                  String base = existing(req);
                  bases.synonyms(base, strings(Json.parseObject(req.content().as(byte[].class)), "rules"));
-                 json(res, 200, Map.of("rules", bases.synonyms(base)));
+                 Json.send(res, 200, Map.of("rules", bases.synonyms(base)));
              })
-             .get("/{name}/dictionary", (req, res) -> json(res, 200,
+             .get("/{name}/dictionary", (req, res) -> Json.send(res, 200,
                      Map.of("words", bases.userDictionary(existing(req)))))
              .put("/{name}/dictionary", (req, res) -> {
                  String base = existing(req);
                  bases.userDictionary(base, strings(Json.parseObject(req.content().as(byte[].class)), "words"));
-                 json(res, 200, Map.of("words", bases.userDictionary(base)));
+                 Json.send(res, 200, Map.of("words", bases.userDictionary(base)));
              });
     }
 
@@ -103,7 +103,7 @@ public final class KnowledgeService implements HttpService {
         if (names().contains(name)) {
             throw new BadRequestException(409, "knowledge base '" + name + "' already exists");
         }
-        json(res, 201, bases.create(name));
+        Json.send(res, 201, bases.create(name));
     }
 
     private void importPaths(ServerRequest req, ServerResponse res) {
@@ -121,7 +121,7 @@ public final class KnowledgeService implements HttpService {
         if (paths.isEmpty()) {
             throw new BadRequestException("field 'paths' must list at least one file or folder");
         }
-        json(res, 202, KnowledgeJobs.json(bases.startImport(base, paths, tags(body))));
+        Json.send(res, 202, KnowledgeJobs.json(bases.startImport(base, paths, tags(body))));
     }
 
     private void upload(ServerRequest req, ServerResponse res) {
@@ -150,7 +150,7 @@ public final class KnowledgeService implements HttpService {
             throw new BadRequestException("no file in the upload; send each as a form field with a file name, e.g. "
                     + "curl -F file=@faq.csv …");
         }
-        json(res, 202, KnowledgeJobs.json(bases.startUpload(base, files, tags)));
+        Json.send(res, 202, KnowledgeJobs.json(bases.startUpload(base, files, tags)));
     }
 
     private void search(ServerRequest req, ServerResponse res) {
@@ -185,7 +185,7 @@ public final class KnowledgeService implements HttpService {
         out.put("query", body.get("query").asText());
         out.put("took_ms", (System.nanoTime() - t0) / 1e6);
         out.put("hits", hits);
-        json(res, 200, out);
+        Json.send(res, 200, out);
     }
 
     private String existing(ServerRequest req) {
@@ -213,11 +213,5 @@ public final class KnowledgeService implements HttpService {
             throw new BadRequestException("field '" + field + "' is required (an array of strings)");
         }
         return out;
-    }
-
-    private static void json(ServerResponse res, int status, Object body) {
-        res.status(status);
-        res.header(HeaderNames.CONTENT_TYPE, "application/json");
-        res.send(Json.bytes(body));
     }
 }

@@ -70,7 +70,7 @@ public final class ModelRoutes implements HttpService {
             models.add(new OllamaWire.TagModel(e.name(), e.name(), e.modifiedAt().toString(), e.size(), digestHex(e.digest()),
                     details(e)));
         }
-        json(res, 200, new OllamaWire.Tags(models));
+        Json.send(res, 200, new OllamaWire.Tags(models));
     }
 
     private void ps(ServerRequest req, ServerResponse res) {
@@ -81,7 +81,7 @@ public final class ModelRoutes implements HttpService {
             models.add(new OllamaWire.PsModel(m.name(), m.name(), m.memoryBytes(), digestHex(m.digest()), d,
                     "9999-12-31T23:59:59Z", 0, m.contextLength(), m.slots(), m.busySlots(), m.queued()));
         }
-        json(res, 200, new OllamaWire.Ps(models));
+        Json.send(res, 200, new OllamaWire.Ps(models));
     }
 
     private void show(ServerRequest req, ServerResponse res) {
@@ -101,7 +101,7 @@ public final class ModelRoutes implements HttpService {
         info.put(g.architecture() + ".attention.head_count_kv", g.headCountKv());
         info.put(g.architecture() + ".pooling_type", g.pooling().name().toLowerCase(java.util.Locale.ROOT));
         info.put("tokenizer.ggml.vocab_size", g.vocabularySize());
-        json(res, 200, new OllamaWire.Show(store.modelfile(name), d.parameters(),
+        Json.send(res, 200, new OllamaWire.Show(store.modelfile(name), d.parameters(),
                 d.template().or(g::chatTemplate).orElse(""), d.system(), details(d.entry()), info,
                 List.of("completion"), d.entry().modifiedAt().toString()));
     }
@@ -116,7 +116,7 @@ public final class ModelRoutes implements HttpService {
             } catch (PullException e) {
                 throw pullError(e);
             }
-            json(res, 200, Map.of("status", "success"));
+            Json.send(res, 200, Map.of("status", "success"));
             return;
         }
         try (NdjsonResponse out = new NdjsonResponse(res, "application/x-ndjson")) {
@@ -188,7 +188,7 @@ public final class ModelRoutes implements HttpService {
             modelfile = mf.toString();
         }
         store.create(name, modelfile, Path.of("").toAbsolutePath());
-        json(res, 200, Map.of("status", "success"));
+        Json.send(res, 200, Map.of("status", "success"));
     }
 
     private void embed(ServerRequest req, ServerResponse res) {
@@ -204,14 +204,14 @@ public final class ModelRoutes implements HttpService {
         }
         long t0 = System.nanoTime();
         float[][] vectors = embedder.embed(input);
-        json(res, 200, new OllamaWire.Embed(model, List.of(vectors), System.nanoTime() - t0, null));
+        Json.send(res, 200, new OllamaWire.Embed(model, List.of(vectors), System.nanoTime() - t0, null));
     }
 
     private void embeddingsLegacy(ServerRequest req, ServerResponse res) {
         JsonNode body = Json.parseObject(req.content().as(byte[].class));
         checkEmbeddingModel(JsonFields.requiredText(body, "model"));
         String prompt = JsonFields.requiredText(body, "prompt");
-        json(res, 200, Map.of("embedding", embedder.embed(List.of(prompt))[0]));
+        Json.send(res, 200, Map.of("embedding", embedder.embed(List.of(prompt))[0]));
     }
 
     static void checkEmbeddingModel(String model) {
@@ -252,11 +252,5 @@ public final class ModelRoutes implements HttpService {
 
     private static String digestHex(String digest) {
         return digest.startsWith("sha256:") ? digest.substring(7) : digest;
-    }
-
-    private static void json(ServerResponse res, int status, Object body) {
-        res.status(status);
-        res.header(HeaderNames.CONTENT_TYPE, "application/json");
-        res.send(Json.bytes(body));
     }
 }
