@@ -75,7 +75,7 @@ public final class BotChat {
             Answer a = answerer.answer(bot, conversation, conversation, question, soFar -> { });
             res.header(HeaderNames.CONTENT_TYPE, "application/json");
             res.send(Json.bytes(new OpenAiWire.Completion(id, "chat.completion", created, model,
-                    List.of(new OpenAiWire.Choice(0, new OpenAiWire.Message("assistant", text(a)), "stop")),
+                    List.of(new OpenAiWire.Choice(0, new OpenAiWire.Message("assistant", a.text()), "stop")),
                     new OpenAiWire.Usage(0, 0, 0), sources(a))));
             return;
         }
@@ -90,7 +90,7 @@ public final class BotChat {
                     throw new UncheckedIOException(e);
                 }
             });
-            String full = text(a);
+            String full = a.text();
             // Canned, direct and knowledge answers arrive whole; a model answer was streamed as it was written
             // (its final text is the stream's, stripped). A model that failed midway falls back to a passage.
             if (sent[0] == 0) {
@@ -111,11 +111,6 @@ public final class BotChat {
         return new OpenAiWire.Chunk(id, "chat.completion.chunk", created, model,
                 List.of(new OpenAiWire.ChunkChoice(0, new OpenAiWire.Delta(first ? "assistant" : null, text), null)),
                 null, null);
-    }
-
-    /** The answer as a chat client shows it: the text, then the sources line. */
-    static String text(Answer a) {
-        return a.text();
     }
 
     static List<OpenAiWire.Source> sources(Answer a) {

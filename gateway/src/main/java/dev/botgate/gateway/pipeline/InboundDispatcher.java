@@ -196,7 +196,7 @@ public final class InboundDispatcher implements AutoCloseable {
         }
     }
 
-    private static String replyContext(InboundMessage m) {
+    static String replyContext(InboundMessage m) {
         try {
             return REPLY_JSON.writerFor(ReplyTo.class).writeValueAsString(m.replyTo());
         } catch (JsonProcessingException e) {

@@ -72,7 +72,7 @@ final class PassiveReplies {
                 return hold.release();
             }
             Optional<Long> id = log.record(m.channel().id(), m.botId(), m.messageId(), m.conversationKey(),
-                    m.senderId(), m.text(), "{}");
+                    m.senderId(), m.text(), InboundDispatcher.replyContext(m));
             recent.put(key, Boolean.TRUE);
             if (id.isEmpty()) {
                 metrics.inc("botgate_duplicates_dropped_total", labels, 1);
@@ -141,7 +141,7 @@ final class PassiveReplies {
             first += "\n" + continued;
             String rest = String.join("", pieces.subList(1, pieces.size()));
             Optional<Long> restId = log.record(m.channel().id(), m.botId(), m.messageId() + "#cont", m.conversationKey(),
-                    m.senderId(), "", "{}");
+                    m.senderId(), "", InboundDispatcher.replyContext(m));
             restId.ifPresent(r -> log.answered(r, MessageLog.State.HELD, rest, "continued"));
         }
         if (!log.get(p.id()).map(e -> e.state() == MessageLog.State.HELD).orElse(false)) {
