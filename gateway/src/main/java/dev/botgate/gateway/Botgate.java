@@ -50,7 +50,7 @@ public final class Botgate implements AutoCloseable {
     public record Parts(Settings settings, Engine engine, ModelStore store, KnowledgeBases knowledge,
                         Embedder embedder, BotRegistry bots, BotAnswerer answerer, InboundDispatcher dispatcher,
                         ConversationWorkers workers, MessageLog log, Metrics metrics, ApiKeyFile apiKeys,
-                        Clock clock) {
+                        Clock clock, java.util.concurrent.ExecutorService retrieval) {
     }
 
     /**
@@ -142,6 +142,7 @@ public final class Botgate implements AutoCloseable {
         server.stop();
         parts.dispatcher().close();
         parts.workers().close();
+        parts.retrieval().shutdownNow();
         parts.bots().adapters().values().forEach(a -> {
             try {
                 a.close();

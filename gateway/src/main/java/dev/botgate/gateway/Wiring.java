@@ -76,7 +76,8 @@ public final class Wiring {
         Settings.ConversationSettings c = settings.conversation();
         ConversationContext context = new ConversationContext(c.idleExpiry(), c.maxTurns(), c.historyTokens(),
                 Ticker.systemTicker());
-        BotAnswerer answerer = new BotAnswerer(engine, retriever(knowledge), context, metrics);
+        java.util.concurrent.ExecutorService retrieval = retrievalPool();
+        BotAnswerer answerer = new BotAnswerer(engine, retriever(knowledge, retrieval), context, metrics);
         MessageLog log = new MessageLog(home.resolve("messages.db"), clock);
         ConversationWorkers workers = new ConversationWorkers();
         InboundDispatcher dispatcher = new InboundDispatcher(bots.bots(), bots.adapters(), answerer, log, workers,
@@ -84,7 +85,7 @@ public final class Wiring {
         registerGauges(metrics, engine, workers);
         ApiKeyFile keys = new ApiKeyFile(home.resolve("api-keys"), settings.server().apiKeyHashes());
         return new Botgate.Parts(settings, engine, store, knowledge, embedder, bots, answerer, dispatcher, workers, log,
-                metrics, keys, clock);
+                metrics, keys, clock, retrieval);
     }
 
     private static void registerGauges(Metrics metrics, Engine engine, ConversationWorkers workers) {
@@ -126,16 +127,18 @@ public final class Wiring {
      * every virtual thread, the ones acknowledging platform callbacks included. On platform threads the OS shares
      * the cores fairly, and one core's worth is always left for acknowledgements, which stay fast while answers queue.
      */
-    private static final java.util.concurrent.ExecutorService RETRIEVAL = java.util.concurrent.Executors
-            .newFixedThreadPool(Math.max(1, Runtime.getRuntime().availableProcessors() - 1),
-                    Thread.ofPlatform().name("retrieval-", 0).daemon(true).factory());
+    static java.util.concurrent.ExecutorService retrievalPool() {
+        return java.util.concurrent.Executors.newFixedThreadPool(
+                Math.max(1, Runtime.getRuntime().availableProcessors() - 1),
+                Thread.ofPlatform().name("retrieval-", 0).daemon(true).factory());
+    }
 
     /** The bots' retrieval: the knowledge bases' hybrid search, the same one the admin search test runs. */
-    static Retriever retriever(KnowledgeBases knowledge) {
+    static Retriever retriever(KnowledgeBases knowledge, java.util.concurrent.ExecutorService pool) {
         Retriever search = direct(knowledge);
         return (bases, query, top) -> {
             try {
-                return RETRIEVAL.submit(() -> search.retrieve(bases, query, top)).get();
+                return pool.submit(() -> search.retrieve(bases, query, top)).get();
             } catch (java.util.concurrent.ExecutionException e) {
                 if (e.getCause() instanceof RuntimeException r) {
                     throw r;
