@@ -25,10 +25,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Run (from the repository root; the bench module is only in the {@code bench} profile):
  * <pre>
- * mvn -B -o -q -Pbench -pl bench -am package -DskipTests
- * java --enable-native-access=ALL-UNNAMED \
- *   -cp bench/target/classes:backend/target/classes:backend/target/test-classes:$HOME/.m2/repository/de/kherud/llama/4.2.0/llama-4.2.0.jar \
- *   dev.botgate.bench.engine.EngineBench
+ * bench/run dev.botgate.bench.engine.EngineBench
  * </pre>
  */
 public final class EngineBench {

@@ -44,14 +44,10 @@ import java.util.stream.Stream;
  * Every fusion ({@link Fusion#KEYWORD}, {@link Fusion#VECTOR}, {@link Fusion#RRF}, {@link Fusion#ADAPTIVE}) is
  * measured in the same run.
  *
- * <p>Run from the project root, JDK 25, in two steps (the exec plugin cannot be resolved offline here, so Maven
- * only compiles and writes the class path):
+ * <p>Run from the project root ({@code bench/run} builds the project and runs the class with its class path;
+ * {@code BENCH_JAVA_OPTS=-Xmx1g} to bound the heap):
  * <pre>
- * export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
- * mvn -B -o -q -Pbench -pl bench -am compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath
- * $JAVA_HOME/bin/java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx1g \
- *   -cp bench/target/classes:$(cat bench/target/bench.classpath) \
- *   dev.botgate.bench.knowledge.RetrievalBench ../shared/data --speed 10000
+ * bench/run dev.botgate.bench.knowledge.RetrievalBench ../shared/data --speed 10000
  * </pre>
  * Arguments: {@code DATA_DIR [--speed CHUNKS] [--dump FEATURES.tsv]}; {@code --dump} writes every candidate's
  * keyword evidence and cosine similarity per query, which is how the adaptive fusion's knots were chosen.
