@@ -79,7 +79,8 @@ public final class Wiring {
         java.util.concurrent.ExecutorService retrieval = retrievalPool();
         BotAnswerer answerer = new BotAnswerer(engine, retriever(knowledge, retrieval), context, metrics);
         MessageLog log = new MessageLog(home.resolve("messages.db"), clock);
-        ConversationWorkers workers = new ConversationWorkers();
+        // Answers in progress: enough to keep every engine slot busy, plus a few waiting on search or sending.
+        ConversationWorkers workers = new ConversationWorkers(settings.engine().parallelSlots() + 4);
         InboundDispatcher dispatcher = new InboundDispatcher(bots.bots(), bots.adapters(), answerer, log, workers,
                 metrics);
         registerGauges(metrics, engine, workers);

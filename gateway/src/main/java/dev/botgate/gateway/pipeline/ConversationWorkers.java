@@ -15,7 +15,21 @@ import java.util.concurrent.TimeUnit;
 public final class ConversationWorkers implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ConversationWorkers.class.getName());
     private final ConcurrentHashMap<String, CompletableFuture<Void>> tails = new ConcurrentHashMap<>();
-    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private final ExecutorService executor;
+
+    /** Unbounded: each task on its own virtual thread. */
+    public ConversationWorkers() {
+        this.executor = Executors.newVirtualThreadPerTaskExecutor();
+    }
+
+    /**
+     * At most {@code threads} answers in progress at once, on platform threads. Answers then take a bounded share of
+     * the cores, and the virtual threads that acknowledge platform callbacks are never queued behind answer work.
+     */
+    public ConversationWorkers(int threads) {
+        this.executor = Executors.newFixedThreadPool(threads,
+                Thread.ofPlatform().name("answer-", 0).daemon(true).factory());
+    }
 
     /** Queues a task behind the conversation's earlier ones; the future completes when this task has run. */
     public CompletableFuture<Void> submit(String conversation, Runnable task) {
