@@ -25,6 +25,11 @@ public sealed interface CallbackResult {
         public boolean refused() {
             return response.status() >= 400;
         }
+
+        /** A refusal: the status with {@code {"error": reason}}, the reason also logged. */
+        public static Reply refuse(int status, String reason) {
+            return new Reply(HttpReply.error(status, reason), reason);
+        }
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.botgate.adapters.feishu;
 
+import static dev.botgate.adapters.CallbackResult.Reply.refuse;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.botgate.adapters.Ack;
@@ -386,10 +388,6 @@ public final class FeishuAdapter implements ChannelAdapter {
 
     private static CallbackResult ignore(String why) {
         return new CallbackResult.Reply(HttpReply.json(200, "{}"), "ignored: " + why);
-    }
-
-    private static CallbackResult refuse(int status, String reason) {
-        return new CallbackResult.Reply(HttpReply.error(status, reason), reason);
     }
 
     @Override

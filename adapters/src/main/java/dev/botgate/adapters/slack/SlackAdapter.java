@@ -1,5 +1,7 @@
 package dev.botgate.adapters.slack;
 
+import static dev.botgate.adapters.CallbackResult.Reply.refuse;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.botgate.adapters.Ack;
@@ -330,10 +332,6 @@ public final class SlackAdapter implements ChannelAdapter {
 
     private static CallbackResult ignore(String why) {
         return new CallbackResult.Reply(HttpReply.text(200, ""), "ignored: " + why);
-    }
-
-    private static CallbackResult refuse(int status, String reason) {
-        return new CallbackResult.Reply(HttpReply.error(status, reason), reason);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.botgate.adapters.wechat;
 
+import static dev.botgate.adapters.CallbackResult.Reply.refuse;
+
 import dev.botgate.adapters.Ack;
 import dev.botgate.adapters.AdapterOptions;
 import dev.botgate.adapters.CallbackRequest;
@@ -369,10 +371,6 @@ public final class WeChatAdapter implements ChannelAdapter {
 
     private static String clip(String s) {
         return s.length() > 40 ? s.substring(0, 40) : s;
-    }
-
-    private static CallbackResult refuse(int status, String reason) {
-        return new CallbackResult.Reply(HttpReply.error(status, reason), reason);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.botgate.adapters.wecom;
 
+import static dev.botgate.adapters.CallbackResult.Reply.refuse;
+
 import dev.botgate.adapters.Ack;
 import dev.botgate.adapters.AdapterOptions;
 import dev.botgate.adapters.CallbackRequest;
@@ -206,10 +208,6 @@ public final class WeComAdapter implements ChannelAdapter {
             return refuse(401, "message is for another CorpID: check wecom.corp-id");
         }
         return refuse(400, "cannot decrypt: " + e.getMessage() + "; check wecom.encoding-aes-key");
-    }
-
-    private static CallbackResult refuse(int status, String reason) {
-        return new CallbackResult.Reply(HttpReply.error(status, reason), reason);
     }
 
     private static String safe(String s) {
