@@ -9,11 +9,12 @@ import java.nio.file.Path;
  * Where native libraries are unpacked: under the data directory, never a fixed {@code /tmp} path that another user
  * could plant a library in (llama.cpp, onnxruntime's and DJL's tokenizer libraries, JNA).
  */
-final class Native {
+public final class Native {
     private Native() {
     }
 
-    static void configure(Path home) {
+    /** Points every native-library and cache location under {@code home/native}, unless set already. */
+    public static void configure(Path home) {
         Path dir = home.resolve("native");
         try {
             Files.createDirectories(dir);

@@ -37,8 +37,7 @@ final class KbCommand implements Runnable {
     static KnowledgeBases local(CommandBase c) {
         Settings s = c.settings();
         Path home = s.paths().home();
-        System.setProperty("DJL_CACHE_DIR", home.resolve("native/djl").toString());
-        System.setProperty("jna.tmpdir", home.resolve("native").toString());
+        dev.botgate.gateway.Native.configure(home);
         return new KnowledgeBases(home.resolve("knowledge"), BgeEmbedder.load(home.resolve("native"),
                 s.knowledge().embedThreads(), dev.botgate.gateway.Wiring.EMBED_BATCH_TOKENS), KnowledgeOptions.builder()
                 .chunking(new ChunkingOptions(s.knowledge().chunkTarget(), s.knowledge().chunkOverlap())).build());

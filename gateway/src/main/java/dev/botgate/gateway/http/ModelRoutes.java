@@ -195,13 +195,7 @@ public final class ModelRoutes implements HttpService {
         JsonNode body = Json.parseObject(req.content().as(byte[].class));
         String model = JsonFields.requiredText(body, "model");
         checkEmbeddingModel(model);
-        List<String> input = JsonFields.stringOrList(body, "input");
-        if (input == null || input.isEmpty()) {
-            throw new BadRequestException("field 'input' must be a string or a non-empty array of strings");
-        }
-        if (input.size() > MAX_EMBED_INPUTS) {
-            throw new BadRequestException("at most " + MAX_EMBED_INPUTS + " inputs per request, got " + input.size());
-        }
+        List<String> input = embeddingInputs(body);
         long t0 = System.nanoTime();
         float[][] vectors = embedder.embed(input);
         Json.send(res, 200, new OllamaWire.Embed(model, List.of(vectors), System.nanoTime() - t0, null));
@@ -244,6 +238,18 @@ public final class ModelRoutes implements HttpService {
             case CHECKSUM_MISMATCH, NOT_GGUF, REFUSED -> 422;
         };
         return new BadRequestException(status, e.getMessage());
+    }
+
+    /** The texts to embed ({@code input}: a string or an array), refused when empty or too many. */
+    static List<String> embeddingInputs(JsonNode body) {
+        List<String> input = JsonFields.stringOrList(body, "input");
+        if (input == null || input.isEmpty()) {
+            throw new BadRequestException("field 'input' must be a string or a non-empty array of strings");
+        }
+        if (input.size() > MAX_EMBED_INPUTS) {
+            throw new BadRequestException("at most " + MAX_EMBED_INPUTS + " inputs per request, got " + input.size());
+        }
+        return input;
     }
 
     static OllamaWire.Details details(ModelEntry e) {

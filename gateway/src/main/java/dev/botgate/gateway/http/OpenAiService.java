@@ -70,13 +70,7 @@ public final class OpenAiService implements HttpService {
         JsonNode body = Json.parseObject(req.content().as(byte[].class));
         String model = JsonFields.requiredText(body, "model");
         ModelRoutes.checkEmbeddingModel(model);
-        List<String> input = JsonFields.stringOrList(body, "input");
-        if (input == null || input.isEmpty()) {
-            throw new BadRequestException("field 'input' must be a string or a non-empty array of strings");
-        }
-        if (input.size() > 256) {
-            throw new BadRequestException("at most 256 inputs per request, got " + input.size());
-        }
+        List<String> input = ModelRoutes.embeddingInputs(body);
         String format = JsonFields.text(body, "encoding_format", "float");
         if (!format.equals("float") && !format.equals("base64")) {
             throw new BadRequestException("encoding_format must be float or base64, got '" + format + "'");

@@ -5,8 +5,8 @@ import dev.botgate.adapters.Ack;
 import dev.botgate.adapters.ChannelAdapter;
 import dev.botgate.adapters.HttpReply;
 import dev.botgate.adapters.InboundMessage;
+import dev.botgate.adapters.delivery.TextSplitter;
 import dev.botgate.gateway.Metrics;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -135,7 +135,7 @@ final class PassiveReplies {
 
     /** Sends what fits in one passive reply; the rest is held for the next messages, each part marked. */
     private HttpReply reply(ChannelAdapter adapter, InboundMessage m, Ack.Hold hold, String text, Pending p) {
-        List<String> pieces = split(text, hold.maxReplyBytes() - bytes(continued) - 8);
+        List<String> pieces = split(text, hold.maxReplyBytes() - TextSplitter.utf8Length(continued) - 8);
         String first = pieces.getFirst();
         if (pieces.size() > 1) {
             first += "\n" + continued;
@@ -174,49 +174,10 @@ final class PassiveReplies {
         }
     }
 
-    /** Splits at sentence ends (or anywhere, for a sentence too long) into pieces of at most {@code max} bytes. */
+    /** Pieces of at most {@code max} UTF-8 bytes, cut at sentence ends where possible (the adapters' splitter). */
     static List<String> split(String text, int max) {
-        List<String> out = new ArrayList<>();
-        StringBuilder cur = new StringBuilder();
-        StringBuilder sentence = new StringBuilder();
-        for (int i = 0; i < text.length(); ) {
-            int cp = text.codePointAt(i);
-            sentence.appendCodePoint(cp);
-            i += Character.charCount(cp);
-            boolean end = "。！？!?\n".indexOf(cp) >= 0 || (cp == '.' && (i >= text.length() || text.charAt(i) == ' '))
-                    || i >= text.length();
-            if (!end) {
-                continue;
-            }
-            if (bytes(cur) + bytes(sentence) > max && !cur.isEmpty()) {
-                out.add(cur.toString());
-                cur.setLength(0);
-            }
-            while (bytes(sentence) > max) {
-                int cut = 0;
-                int used = 0;
-                while (cut < sentence.length()) {
-                    int c = sentence.codePointAt(cut);
-                    int b = new String(Character.toChars(c)).getBytes(StandardCharsets.UTF_8).length;
-                    if (used + b > max) {
-                        break;
-                    }
-                    used += b;
-                    cut += Character.charCount(c);
-                }
-                out.add(sentence.substring(0, cut));
-                sentence.delete(0, cut);
-            }
-            cur.append(sentence);
-            sentence.setLength(0);
-        }
-        if (!cur.isEmpty() || out.isEmpty()) {
-            out.add(cur.toString());
-        }
-        return out;
+        List<String> parts = TextSplitter.utf8Bytes(text, max);
+        return parts.isEmpty() ? List.of("") : parts;
     }
 
-    private static int bytes(CharSequence s) {
-        return s.toString().getBytes(StandardCharsets.UTF_8).length;
-    }
 }
