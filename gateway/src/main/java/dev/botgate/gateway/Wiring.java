@@ -62,12 +62,13 @@ public final class Wiring {
         ModelStore store = ModelStore.builder(settings.paths().models()).build();
         Engine engine = engineFactory.apply(store);
         Embedder embedder = BgeEmbedder.load(home.resolve("native"), settings.knowledge().embedThreads(),
-                EMBED_BATCH_TOKENS);
+                EMBED_BATCH_TOKENS, BackgroundThreads.factory("embed-"));
         Settings.KnowledgeSettings k = settings.knowledge();
         KnowledgeBases knowledge = new KnowledgeBases(home.resolve("knowledge"), embedder, KnowledgeOptions.builder()
                 .chunking(new ChunkingOptions(k.chunkTarget(), k.chunkOverlap()))
                 .readLimits(new ReadLimits(k.maxFileBytes(), ReadLimits.defaults().maxZipEntries(),
                         ReadLimits.defaults().maxUnzippedBytes()))
+                .importThreads(BackgroundThreads.factory("botgate-import-"))
                 .build());
         BotRegistry bots = BotRegistry.load(settings.bots(), env, AdapterOptions.defaults(),
                 SearchRequest.DEFAULT_MIN_SCORE, Ticker.systemTicker());
@@ -80,7 +81,8 @@ public final class Wiring {
         BotAnswerer answerer = new BotAnswerer(engine, retriever(knowledge, retrieval), context, metrics);
         MessageLog log = new MessageLog(home.resolve("messages.db"), clock);
         // Answers in progress: enough to keep every engine slot busy, plus a few waiting on search or sending.
-        ConversationWorkers workers = new ConversationWorkers(settings.engine().parallelSlots() + 4);
+        ConversationWorkers workers = new ConversationWorkers(settings.engine().parallelSlots() + 4,
+                BackgroundThreads.factory("answer-"));
         InboundDispatcher dispatcher = new InboundDispatcher(bots.bots(), bots.adapters(), answerer, log, workers,
                 metrics);
         registerGauges(metrics, engine, workers);
@@ -125,13 +127,12 @@ public final class Wiring {
     /**
      * Retrieval runs on its own small pool of platform threads, one fewer than the cores. The query embedding is a native
      * onnxruntime call: run on a virtual thread it would pin the carrier, and a few answers in flight would stall
-     * every virtual thread, the ones acknowledging platform callbacks included. On platform threads the OS shares
-     * the cores fairly, and one core's worth is always left for acknowledgements, which stay fast while answers queue.
+     * every virtual thread, the ones acknowledging platform callbacks included. On platform threads at a lower OS
+     * priority ({@link BackgroundThreads}) acknowledgements go first and stay fast while answers queue.
      */
     static java.util.concurrent.ExecutorService retrievalPool() {
         return java.util.concurrent.Executors.newFixedThreadPool(
-                Math.max(1, Runtime.getRuntime().availableProcessors() - 1),
-                Thread.ofPlatform().name("retrieval-", 0).daemon(true).factory());
+                Math.max(1, Runtime.getRuntime().availableProcessors() - 1), BackgroundThreads.factory("retrieval-"));
     }
 
     /** The bots' retrieval: the knowledge bases' hybrid search, the same one the admin search test runs. */

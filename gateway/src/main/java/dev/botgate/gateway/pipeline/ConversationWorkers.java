@@ -23,12 +23,12 @@ public final class ConversationWorkers implements AutoCloseable {
     }
 
     /**
-     * At most {@code threads} answers in progress at once, on platform threads. Answers then take a bounded share of
-     * the cores, and the virtual threads that acknowledge platform callbacks are never queued behind answer work.
+     * At most {@code threads} answers in progress at once, on platform threads from {@code factory}. Answers then take
+     * a bounded share of the cores, and the virtual threads that acknowledge platform callbacks are never queued
+     * behind answer work (the gateway's factory also lowers the threads' OS priority: {@code BackgroundThreads}).
      */
-    public ConversationWorkers(int threads) {
-        this.executor = Executors.newFixedThreadPool(threads,
-                Thread.ofPlatform().name("answer-", 0).daemon(true).factory());
+    public ConversationWorkers(int threads, java.util.concurrent.ThreadFactory factory) {
+        this.executor = Executors.newFixedThreadPool(threads, factory);
     }
 
     /** Queues a task behind the conversation's earlier ones; the future completes when this task has run. */

@@ -18,6 +18,11 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -29,6 +34,12 @@ import java.util.concurrent.atomic.LongAdder;
  * goes to padding; a batch is filled up to a token budget rather than a text count, so short texts (queries, FAQ
  * questions) go many to a call and long chunks a few. The CLS row of {@code last_hidden_state} is the vector, L2-normalised.
  * Thread-safe: onnxruntime sessions and the tokenizer may be shared by threads.
+ *
+ * <p>Threads: by default onnxruntime runs each call on the calling thread alone ({@code intraOpThreads} 1), and a
+ * bulk {@link #embed} spreads its batches over {@code parallelCalls} threads instead. On a small machine this matters
+ * more than the raw speed: an intra-op pool splits every operator across threads that then spin, waiting for each
+ * other, so one short query keeps two cores busy, and when another thread holds one of the cores (a request being
+ * acknowledged) both wait. With one thread a call, a query costs one core for its ~2 ms and nothing after.
  */
 public final class BgeEmbedder implements Embedder {
     /** The id stored with indexes and served by the embeddings APIs. */
@@ -37,24 +48,27 @@ public final class BgeEmbedder implements Embedder {
     private static final int MAX_TOKENS = 512;
     private static final int MAX_BATCH_TEXTS = 64;
     private static final String MODEL_RESOURCE = "/bge-small-zh-v1.5-q.onnx";
+    private static final ThreadFactory DEFAULT_THREADS = Thread.ofPlatform().name("embed-", 0).daemon(true).factory();
     private static final String TOKENIZER_RESOURCE = "/bge-small-zh-v1.5-q-tokenizer.json";
 
     private final OrtEnvironment environment;
     private final OrtSession session;
     private final HuggingFaceTokenizer tokenizer;
     private final int batchTokens;
+    private final ExecutorService parallel;
     private final LongAdder tokens = new LongAdder();
 
     private BgeEmbedder(OrtEnvironment environment, OrtSession session, HuggingFaceTokenizer tokenizer,
-                        int batchTokens) {
+                        int batchTokens, int parallelCalls, ThreadFactory threads) {
         this.environment = environment;
         this.session = session;
         this.tokenizer = tokenizer;
         this.batchTokens = batchTokens;
+        this.parallel = parallelCalls > 1 ? Executors.newFixedThreadPool(parallelCalls, threads) : null;
     }
 
     /**
-     * Loads the model with 2 intra-op threads and batches of up to 1024 padded tokens. On 2 cores, for ~220-token
+     * Loads the model for bulk embedding on 2 threads, batches of up to 1024 padded tokens. On 2 cores, for ~220-token
      * chunks sorted by length, 4 to 8 texts a call were fastest (bench/RESULTS.md); 1024 tokens is 4 such chunks,
      * or 20 fifty-token questions.
      *
@@ -65,16 +79,40 @@ public final class BgeEmbedder implements Embedder {
     }
 
     /**
-     * Loads the model.
+     * Loads the model; each onnxruntime call runs on one thread, and a bulk {@link #embed} runs up to {@code threads}
+     * calls at once.
      *
-     * @param cacheDir       where DJL and JNA may unpack their native libraries
-     * @param intraOpThreads threads onnxruntime uses inside one batch, 1..64
-     * @param batchTokens    padded tokens per onnxruntime call (texts &times; longest), 512..65536; a text is never
-     *                       split, so a call always holds at least one
+     * @param cacheDir    where DJL and JNA may unpack their native libraries
+     * @param threads     onnxruntime calls one {@link #embed} runs in parallel, 1..64
+     * @param batchTokens padded tokens per onnxruntime call (texts &times; longest), 512..65536; a text is never
+     *                    split, so a call always holds at least one
      */
-    public static BgeEmbedder load(Path cacheDir, int intraOpThreads, int batchTokens) {
+    public static BgeEmbedder load(Path cacheDir, int threads, int batchTokens) {
+        return load(cacheDir, 1, threads, batchTokens, DEFAULT_THREADS);
+    }
+
+    /** As {@link #load(Path, int, int)}, with the bulk calls' threads made by {@code factory}. */
+    public static BgeEmbedder load(Path cacheDir, int threads, int batchTokens, ThreadFactory factory) {
+        return load(cacheDir, 1, threads, batchTokens, factory);
+    }
+
+    /**
+     * Loads the model with an explicit split of threads, for comparisons ({@code EmbedderBench}).
+     *
+     * @param intraOpThreads threads onnxruntime uses inside one call, 1..64; above 1 they spin between operators
+     * @param parallelCalls  onnxruntime calls one {@link #embed} runs in parallel, 1..64
+     */
+    public static BgeEmbedder load(Path cacheDir, int intraOpThreads, int parallelCalls, int batchTokens) {
+        return load(cacheDir, intraOpThreads, parallelCalls, batchTokens, DEFAULT_THREADS);
+    }
+
+    private static BgeEmbedder load(Path cacheDir, int intraOpThreads, int parallelCalls, int batchTokens,
+                                    ThreadFactory factory) {
         if (intraOpThreads < 1 || intraOpThreads > 64) {
             throw new IllegalArgumentException("intra-op threads must be 1..64, got " + intraOpThreads);
+        }
+        if (parallelCalls < 1 || parallelCalls > 64) {
+            throw new IllegalArgumentException("embedding threads must be 1..64, got " + parallelCalls);
         }
         if (batchTokens < MAX_TOKENS || batchTokens > 65536) {
             throw new IllegalArgumentException("embedding batch must be 512..65536 tokens, got " + batchTokens);
@@ -97,7 +135,7 @@ public final class BgeEmbedder implements Embedder {
             options.setInterOpNumThreads(1);
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             OrtSession session = environment.createSession(model, options);
-            return new BgeEmbedder(environment, session, tokenizer, batchTokens);
+            return new BgeEmbedder(environment, session, tokenizer, batchTokens, parallelCalls, factory);
         } catch (OrtException e) {
             tokenizer.close();
             throw new KnowledgeException("cannot load the embedding model " + MODEL_ID + ": " + e.getMessage(), e);
@@ -142,7 +180,7 @@ public final class BgeEmbedder implements Embedder {
             order.add(i);
         }
         order.sort(Comparator.comparingInt(i -> ids[i].length));
-        float[][] vectors = new float[n][];
+        List<List<Integer>> batches = new ArrayList<>();
         int from = 0;
         while (from < n) {
             // Ascending lengths: the text added last is the longest, so the call costs (count x its length).
@@ -151,14 +189,42 @@ public final class BgeEmbedder implements Embedder {
                     && (long) (to - from + 1) * ids[order.get(to)].length <= batchTokens) {
                 to++;
             }
-            List<Integer> batch = order.subList(from, to);
+            batches.add(order.subList(from, to));
             from = to;
-            float[][] out = run(batch.stream().map(i -> ids[i]).toList());
-            for (int j = 0; j < batch.size(); j++) {
-                vectors[batch.get(j)] = out[j];
+        }
+        float[][] vectors = new float[n][];
+        if (parallel == null || batches.size() == 1) {
+            for (List<Integer> batch : batches) {
+                place(batch, run(batch.stream().map(i -> ids[i]).toList()), vectors);
             }
+            return vectors;
+        }
+        List<Future<float[][]>> running = new ArrayList<>(batches.size());
+        for (List<Integer> batch : batches) {
+            running.add(parallel.submit(() -> run(batch.stream().map(i -> ids[i]).toList())));
+        }
+        try {
+            for (int b = 0; b < batches.size(); b++) {
+                place(batches.get(b), running.get(b).get(), vectors);
+            }
+        } catch (InterruptedException e) {
+            running.forEach(f -> f.cancel(true));
+            Thread.currentThread().interrupt();
+            throw new KnowledgeException("embedding interrupted", e);
+        } catch (ExecutionException e) {
+            running.forEach(f -> f.cancel(true));
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new KnowledgeException("embedding failed: " + e.getCause(), e.getCause());
         }
         return vectors;
+    }
+
+    private static void place(List<Integer> batch, float[][] out, float[][] vectors) {
+        for (int j = 0; j < batch.size(); j++) {
+            vectors[batch.get(j)] = out[j];
+        }
     }
 
     @Override
@@ -218,6 +284,9 @@ public final class BgeEmbedder implements Embedder {
 
     @Override
     public void close() {
+        if (parallel != null) {
+            parallel.shutdownNow();
+        }
         try {
             session.close();
         } catch (OrtException e) {

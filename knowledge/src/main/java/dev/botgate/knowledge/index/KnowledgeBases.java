@@ -45,11 +45,7 @@ public final class KnowledgeBases implements AutoCloseable {
     private final HybridSearcher searcher;
     private final Map<String, KnowledgeBase> open = new HashMap<>();
     private final Map<String, ImportRun> jobs = new LinkedHashMap<>();
-    private final ExecutorService importer = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "botgate-import");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService importer;
 
     /**
      * @param root     the directory holding one folder per knowledge base; created when missing
@@ -58,6 +54,7 @@ public final class KnowledgeBases implements AutoCloseable {
      */
     public KnowledgeBases(Path root, Embedder embedder, KnowledgeOptions options) {
         this.root = root;
+        this.importer = Executors.newSingleThreadExecutor(options.importThreads());
         this.embedder = embedder;
         this.options = options;
         this.reader = new DocumentReader(options.chunking(), options.readLimits());

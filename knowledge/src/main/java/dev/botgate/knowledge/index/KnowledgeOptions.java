@@ -5,6 +5,7 @@ import dev.botgate.knowledge.ingest.ReadLimits;
 
 import java.time.Clock;
 import java.util.Objects;
+import java.util.concurrent.ThreadFactory;
 
 /**
  * Settings of {@link KnowledgeBases}. Build with {@link #builder()}; {@link #defaults()} are the measured defaults.
@@ -19,10 +20,14 @@ import java.util.Objects;
  * @param commitChunks           an import commits after at least this many chunks (always whole documents), so a
  *                               crash loses at most this much work
  * @param clock                  time source for import times and job progress
+ * @param importThreads          makes the import thread (the gateway gives it a lower OS priority than request
+ *                               handling)
  */
 public record KnowledgeOptions(ChunkingOptions chunking, ReadLimits readLimits, int candidates,
-                               double directAnswerSimilarity, double keywordWeight, int commitChunks, Clock clock) {
+                               double directAnswerSimilarity, double keywordWeight, int commitChunks, Clock clock,
+                               ThreadFactory importThreads) {
     public KnowledgeOptions {
+        Objects.requireNonNull(importThreads, "importThreads");
         Objects.requireNonNull(chunking, "chunking");
         Objects.requireNonNull(readLimits, "readLimits");
         Objects.requireNonNull(clock, "clock");
@@ -60,6 +65,7 @@ public record KnowledgeOptions(ChunkingOptions chunking, ReadLimits readLimits, 
         private double keywordWeight = 1.0;
         private int commitChunks = 256;
         private Clock clock = Clock.systemUTC();
+        private ThreadFactory importThreads = Thread.ofPlatform().name("botgate-import").daemon(true).factory();
 
         private Builder() {
         }
@@ -106,10 +112,16 @@ public record KnowledgeOptions(ChunkingOptions chunking, ReadLimits readLimits, 
             return this;
         }
 
+        /** Makes the import thread. */
+        public Builder importThreads(ThreadFactory factory) {
+            this.importThreads = factory;
+            return this;
+        }
+
         /** The options. */
         public KnowledgeOptions build() {
             return new KnowledgeOptions(chunking, readLimits, candidates, directAnswerSimilarity, keywordWeight,
-                    commitChunks, clock);
+                    commitChunks, clock, importThreads);
         }
     }
 }

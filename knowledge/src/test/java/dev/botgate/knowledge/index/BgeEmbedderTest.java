@@ -74,6 +74,29 @@ public class BgeEmbedderTest {
         }
     }
 
+    @Test
+    public void bulkCallsRunOnTheGivenThreadsAndAQueryOnTheCaller() throws Exception {
+        java.util.Set<String> used = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.atomic.AtomicInteger made = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.ThreadFactory factory = task -> Thread.ofPlatform().daemon(true)
+                .name("test-embed-" + made.getAndIncrement()).unstarted(task);
+        try (BgeEmbedder parallel = BgeEmbedder.load(TestModel.tempDir("bge"), 2, 512, factory)) {
+            List<String> texts = new java.util.ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                texts.add("退货运费说明，第" + i + "段。".repeat(30));
+            }
+            float[][] vectors = parallel.embed(texts);
+            assertTrue(made.get() >= 1, "bulk embedding used the factory's threads");
+            for (int i = 0; i < texts.size(); i++) {
+                assertTrue(dot(vectors[i], embedder.embedQuery(texts.get(i))) > 0.98, "text " + i
+                        + " gets the same vector as from the default embedder");
+            }
+            int before = made.get();
+            parallel.embedQuery("如何退货");
+            assertEquals(made.get(), before, "a single query makes no thread: it runs on the caller");
+        }
+    }
+
     static double dot(float[] a, float[] b) {
         double s = 0;
         for (int i = 0; i < a.length; i++) {
