@@ -8,8 +8,9 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.DoubleSupplier;
 
 /**
- * Prometheus text-format metrics, kept small on purpose: counters, gauges read at scrape time, and summaries
- * (count + sum) for latencies. Series are named {@code botgate_*}; labels are written verbatim and must come from
+ * Prometheus text-format metrics, kept small on purpose: counters, gauges read at scrape time, summaries
+ * (count + sum) for latencies, and histograms where the tail matters (a platform callback's acknowledgement against
+ * the platform's deadline). Series are named {@code botgate_*}; labels are written verbatim and must come from
  * our own vocabulary (channel, bot, route), never from user input.
  */
 public final class Metrics {
@@ -27,6 +28,30 @@ public final class Metrics {
     public void observe(String name, String labels, double value) {
         counters.computeIfAbsent(series(name + "_count", labels), k -> new LongAdder()).increment();
         sums.computeIfAbsent(series(name + "_sum", labels), k -> new DoubleAdder()).add(value);
+    }
+
+    /** Upper bounds (seconds) of the latency histograms' buckets; {@code +Inf} follows. */
+    public static final double[] LATENCY_BUCKETS = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
+            10};
+
+    /**
+     * Records one observation of a histogram with {@link #LATENCY_BUCKETS}: {@code name_bucket{…,le="…"}} (cumulative,
+     * as Prometheus expects), {@code name_count} and {@code name_sum}.
+     */
+    public void histogram(String name, String labels, double seconds) {
+        String prefix = labels.isEmpty() ? "" : labels + ",";
+        for (double bound : LATENCY_BUCKETS) {
+            if (seconds <= bound) {
+                inc(name + "_bucket", prefix + "le=\"" + bucketLabel(bound) + "\"", 1);
+            }
+        }
+        inc(name + "_bucket", prefix + "le=\"+Inf\"", 1);
+        observe(name, labels, seconds);
+    }
+
+    /** How a bucket's bound is written in its {@code le} label: {@code 0.05}, {@code 1}, {@code 2.5}. */
+    public static String bucketLabel(double bound) {
+        return bound == Math.rint(bound) ? Long.toString((long) bound) : Double.toString(bound);
     }
 
     /** A value read at scrape time. */
@@ -54,7 +79,7 @@ public final class Metrics {
         StringBuilder out = new StringBuilder();
         String lastFamily = "";
         for (Map.Entry<String, String> e : lines.entrySet()) {
-            String family = e.getKey().replaceAll("\\{.*", "").replaceAll("_(count|sum)$", "");
+            String family = e.getKey().replaceAll("\\{.*", "").replaceAll("_(count|sum|bucket)$", "");
             if (!family.equals(lastFamily)) {
                 String h = help.get(family);
                 if (h != null) {

@@ -5,6 +5,7 @@ import dev.botgate.adapters.wecom.FakeWeComApi;
 import dev.botgate.adapters.wecom.WeComCallbacks;
 import dev.botgate.gateway.Botgate;
 import dev.botgate.gateway.ConfigFiles;
+import dev.botgate.gateway.Metrics;
 import dev.botgate.gateway.Settings;
 import dev.botgate.gateway.Wiring;
 import dev.botgate.knowledge.index.Upload;
@@ -126,8 +127,10 @@ public final class WeComLoadBench {
             }
             toPlatform.println("http://127.0.0.1:" + botgate.port() + "/hooks/wecom/support?");
             Map<String, long[]> gcAtTimedStart = new HashMap<>();
+            long[] ackBucketsAtTimedStart = ackBuckets(botgate);
             for (String line = fromPlatform.readLine(); line != null; line = fromPlatform.readLine()) {
                 if (line.equals("TIMED")) {
+                    ackBucketsAtTimedStart = ackBuckets(botgate);
                     for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
                         gcAtTimedStart.put(gc.getName(), new long[]{gc.getCollectionCount(), gc.getCollectionTime()});
                     }
@@ -137,6 +140,15 @@ public final class WeComLoadBench {
                     System.out.println(line);
                 }
             }
+            long[] ack = ackBuckets(botgate);
+            StringBuilder within = new StringBuilder();
+            long all = ack[ack.length - 1] - ackBucketsAtTimedStart[ack.length - 1];
+            for (int b = 0; b < Metrics.LATENCY_BUCKETS.length; b++) {
+                within.append(String.format(Locale.ROOT, " <=%s s %.2f%%", Metrics.bucketLabel(Metrics.LATENCY_BUCKETS[b]),
+                        100.0 * (ack[b] - ackBucketsAtTimedStart[b]) / all));
+            }
+            System.out.println("server side (botgate_callback_seconds, handler start to response sent), timed run, "
+                    + all + " callbacks:" + within);
             for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
                 long[] before = gcAtTimedStart.getOrDefault(gc.getName(), new long[2]);
                 long count = gc.getCollectionCount() - before[0];
@@ -157,6 +169,17 @@ public final class WeComLoadBench {
         if (platform.exitValue() != 0) {
             throw new IllegalStateException("the platform process failed with exit status " + platform.exitValue());
         }
+    }
+
+    /** The server's cumulative acknowledgement-time buckets for WeCom, {@code +Inf} last. */
+    private static long[] ackBuckets(Botgate botgate) {
+        long[] counts = new long[Metrics.LATENCY_BUCKETS.length + 1];
+        for (int b = 0; b < counts.length; b++) {
+            String le = b < Metrics.LATENCY_BUCKETS.length ? Metrics.bucketLabel(Metrics.LATENCY_BUCKETS[b]) : "+Inf";
+            counts[b] = botgate.parts().metrics().counter("botgate_callback_seconds_bucket",
+                    "channel=\"wecom\",le=\"" + le + "\"");
+        }
+        return counts;
     }
 
     // ---- the platform's process: load generator and fake WeCom API ------------------------------------------------

@@ -46,6 +46,7 @@ public final class HooksService implements HttpService {
     }
 
     private void hook(ServerRequest req, ServerResponse res) {
+        long received = System.nanoTime();
         String channel = req.path().pathParameters().get("channel");
         String botId = req.path().pathParameters().get("bot");
         ChannelAdapter adapter = adapters.get(botId);
@@ -79,5 +80,7 @@ public final class HooksService implements HttpService {
             res.header(HeaderNames.CONTENT_TYPE, reply.contentType());
         }
         res.send(reply.body());
+        metrics.histogram("botgate_callback_seconds", "channel=\"" + channel + "\"",
+                (System.nanoTime() - received) / 1e9);
     }
 }

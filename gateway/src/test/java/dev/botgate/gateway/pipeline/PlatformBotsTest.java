@@ -132,8 +132,17 @@ public class PlatformBotsTest {
         post("/hooks/wecom/support", wecomSigner.text("zhangsan", "发票怎么开", 7004L, Instant.now()));
         waitFor(() -> wecom.textsTo("zhangsan").size() == 2, "second answer sent");
         assertEquals(wecom.tokensIssued(), tokens, "the cached access token is reused");
-        assertTrue(gw.get("/metrics").body().contains("botgate_duplicates_dropped_total{channel=\"wecom\",bot=\"support\"} 2"),
+        String metrics = gw.get("/metrics").body();
+        assertTrue(metrics.contains("botgate_duplicates_dropped_total{channel=\"wecom\",bot=\"support\"} 2"),
                 "duplicates are counted");
+        java.util.regex.Matcher all = java.util.regex.Pattern
+                .compile("botgate_callback_seconds_bucket\\{channel=\"wecom\",le=\"\\+Inf\"} (\\d+)").matcher(metrics);
+        assertTrue(all.find(), "acknowledgement latency histogram: " + metrics);
+        assertTrue(Long.parseLong(all.group(1)) >= 4, "every delivery counted, duplicates included");
+        java.util.regex.Matcher fast = java.util.regex.Pattern
+                .compile("botgate_callback_seconds_bucket\\{channel=\"wecom\",le=\"5\"} (\\d+)").matcher(metrics);
+        assertTrue(fast.find() && Long.parseLong(fast.group(1)) == Long.parseLong(all.group(1)),
+                "all acknowledged inside WeCom's 5 s deadline");
     }
 
     @Test
