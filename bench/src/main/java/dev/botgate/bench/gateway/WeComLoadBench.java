@@ -219,7 +219,9 @@ public final class WeComLoadBench {
             Run run = send(http, hook, callbacks.subList(warm, warm + timed), rate);
             double sendSeconds = (System.nanoTime() - start) / 1e9;
             int answeredWhileSending = wecom.accepted().size() - warm;
+            long drainFrom = System.nanoTime();
             awaitAnswers(wecom, warm + timed);
+            double drainSeconds = (System.nanoTime() - drainFrom) / 1e9;
             double allSeconds = (System.nanoTime() - start) / 1e9;
             int answers = wecom.accepted().size();
 
@@ -244,6 +246,9 @@ public final class WeComLoadBench {
                             + "answers received %d of %d sent (exactly once per user: %s); answer throughput %.0f "
                             + "answers/s (timed run, backlog included)%n", answeredWhileSending, timed, allSeconds,
                     answers, warm + timed, perUser.equals(expected), timed / allSeconds);
+            out.printf(Locale.ROOT, "answer throughput with no callbacks arriving (the backlog after the last send): "
+                    + "%d answers in %.1f s, %.0f answers/s%n", timed - answeredWhileSending, drainSeconds,
+                    (timed - answeredWhileSending) / drainSeconds);
             out.println("DONE");
         }
     }
