@@ -38,7 +38,7 @@ public record Settings(Server server, Paths paths, EngineSettings engine, Knowle
     }
 
     /** Conversation context settings. */
-    public record ConversationSettings(Duration idleExpiry, int maxTurns, int historyTokens) {
+    public record ConversationSettings(Duration idleExpiry, int maxTurns, int historyTokens, int answersInMemory) {
     }
 
     /** These settings with the listener moved (command-line {@code --host} / {@code --port}). */
@@ -89,7 +89,8 @@ public record Settings(Server server, Paths paths, EngineSettings engine, Knowle
                 longIn(k, "max-upload-bytes", 1, Long.MAX_VALUE), intIn(k, "embed-threads", 1, 64));
         Config c = config.get("conversation");
         ConversationSettings conversation = new ConversationSettings(duration(c, "idle-expiry"),
-                intIn(c, "max-turns", 0, 1000), intIn(c, "history-tokens", 0, 1 << 20));
+                intIn(c, "max-turns", 0, 1000), intIn(c, "history-tokens", 0, 1 << 20),
+                intIn(c, "answers-in-memory", 1, 1_000_000));
         Config bots = config.get("bots").exists() ? config.get("bots")
                 : Config.just(DEMO_BOT, io.helidon.common.media.type.MediaTypes.APPLICATION_X_YAML).get("bots");
         return new Settings(server, new Paths(home, models), engine, knowledge, conversation, bots);

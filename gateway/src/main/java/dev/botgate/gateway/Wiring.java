@@ -84,8 +84,12 @@ public final class Wiring {
         ConversationWorkers workers = new ConversationWorkers(settings.engine().parallelSlots() + 4,
                 BackgroundThreads.factory("answer-"));
         InboundDispatcher dispatcher = new InboundDispatcher(bots.bots(), bots.adapters(), answerer, log, workers,
-                metrics);
+                metrics, c.answersInMemory());
         registerGauges(metrics, engine, workers);
+        metrics.describe("botgate_answers_in_memory", "platform messages being answered or waiting in memory");
+        metrics.gauge("botgate_answers_in_memory", "", dispatcher::answersInMemory);
+        metrics.describe("botgate_answers_backlogged_total", "platform messages that waited in the record's backlog "
+                + "because conversation.answers-in-memory were already waiting");
         ApiKeyFile keys = new ApiKeyFile(home.resolve("api-keys"), settings.server().apiKeyHashes());
         return new Botgate.Parts(settings, engine, store, knowledge, embedder, bots, answerer, dispatcher, workers, log,
                 metrics, keys, clock, retrieval);

@@ -29,6 +29,11 @@ import java.util.concurrent.TimeUnit;
  * front, the durable record's unique key behind it, so a retry after a restart is still recognised), records the
  * message before it is acknowledged, answers in order per conversation, sends through the adapter and retries failed
  * sends from the record with backoff. On start, {@link #recover} answers what a crash left unanswered.
+ *
+ * <p>Backlog: at most {@code answersInMemory} answers wait in memory. When messages come faster than answers for
+ * longer than that, the next ones wait in the record instead ({@link MessageLog.State#QUEUED}), and are taken back
+ * in arrival order as answers finish, so memory stays bounded however long the overload lasts. While anything is in
+ * the record's backlog, every new message joins it behind the others, which keeps each conversation in order.
  */
 public final class InboundDispatcher implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(InboundDispatcher.class.getName());
@@ -47,6 +52,18 @@ public final class InboundDispatcher implements AutoCloseable {
     private final PassiveReplies passive;
     private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("send-retry").daemon(true).factory());
+    /** Default of {@code conversation.answers-in-memory}. */
+    public static final int DEFAULT_ANSWERS_IN_MEMORY = 1000;
+    private final int answersInMemory;
+    /** Ids of messages handed to the workers and not finished. */
+    private final java.util.Set<Long> inMemory = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Object backlogLock = new Object();
+    /** New messages go to the record's backlog; written under {@link #backlogLock}. */
+    private volatile boolean backlogged;
+    /** Messages being moved to the backlog right now; guarded by {@link #backlogLock}. */
+    private int spilling;
+    private final java.util.concurrent.atomic.AtomicBoolean pumpScheduled =
+            new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
      * @param bots     by id
@@ -54,17 +71,28 @@ public final class InboundDispatcher implements AutoCloseable {
      */
     public InboundDispatcher(Map<String, Bot> bots, Map<String, ChannelAdapter> adapters, BotAnswerer answerer,
                              MessageLog log, ConversationWorkers workers, Metrics metrics) {
+        this(bots, adapters, answerer, log, workers, metrics, DEFAULT_ANSWERS_IN_MEMORY);
+    }
+
+    /** @param answersInMemory answers that may wait in memory before new messages wait in the record, at least 1 */
+    public InboundDispatcher(Map<String, Bot> bots, Map<String, ChannelAdapter> adapters, BotAnswerer answerer,
+                             MessageLog log, ConversationWorkers workers, Metrics metrics, int answersInMemory) {
         this(bots, adapters, answerer, log, workers, metrics, PassiveReplies.DEFAULT_HELD_NOTE,
-                PassiveReplies.DEFAULT_CONTINUED);
+                PassiveReplies.DEFAULT_CONTINUED, answersInMemory);
     }
 
     /**
      * @param heldNote  passive reply on a platform's last delivery when the answer is not ready yet
      * @param continued marks an answer handed out in parts across the user's following messages
+     * @param answersInMemory answers that may wait in memory before new messages wait in the record, at least 1
      */
     public InboundDispatcher(Map<String, Bot> bots, Map<String, ChannelAdapter> adapters, BotAnswerer answerer,
                              MessageLog log, ConversationWorkers workers, Metrics metrics, String heldNote,
-                             String continued) {
+                             String continued, int answersInMemory) {
+        if (answersInMemory < 1) {
+            throw new IllegalArgumentException("answers in memory must be at least 1, got " + answersInMemory);
+        }
+        this.answersInMemory = answersInMemory;
         this.bots = Map.copyOf(bots);
         this.adapters = Map.copyOf(adapters);
         this.answerer = answerer;
@@ -99,39 +127,142 @@ public final class InboundDispatcher implements AutoCloseable {
             return ack;
         }
         metrics.inc("botgate_messages_in_total", labels, 1);
-        long messageId = id.get();
-        workers.submit(m.conversationKey(), () -> answerAndSend(adapter, messageId, m));
+        admit(adapter, id.get(), m, labels);
         return ack;
     }
 
-    /** Answers messages a crash left recorded but unanswered; call once at start, after the adapters exist. */
-    public int recover() {
-        int n = 0;
-        for (MessageLog.Entry e : log.unanswered()) {
-            ChannelAdapter adapter = adapters.get(e.bot());
-            if (adapter == null || !adapter.channel().id().equals(e.channel())) {
-                log.attemptFailed(e.id(), "bot " + e.bot() + " is no longer configured for " + e.channel(), true);
-                continue;
+    /** Hands a recorded message to the workers, or to the record's backlog when that is in use or memory is full. */
+    private void admit(ChannelAdapter adapter, long id, InboundMessage m, String labels) {
+        synchronized (backlogLock) {
+            if (!backlogged && inMemory.size() < answersInMemory) {
+                hand(adapter, id, m);
+                return;
             }
+            backlogged = true;
+            spilling++;
+        }
+        try {
+            log.queue(id);
+            metrics.inc("botgate_answers_backlogged_total", labels, 1);
+        } catch (PipelineException e) {
+            // Still RECEIVED in the record (answered at the next start at worst); answering now keeps it moving.
+            LOG.log(Level.WARNING, "cannot move a message to the backlog, answering it now: " + e.getMessage());
+            hand(adapter, id, m);
+        } finally {
+            synchronized (backlogLock) {
+                spilling--;
+            }
+            schedulePump();
+        }
+    }
+
+    private void hand(ChannelAdapter adapter, long id, InboundMessage m) {
+        inMemory.add(id);
+        workers.submit(m.conversationKey(), () -> answerAndSend(adapter, id, m)).whenComplete((r, e) -> {
+            inMemory.remove(id);
+            if (backlogged && inMemory.size() <= answersInMemory / 2) {
+                schedulePump();
+            }
+        });
+    }
+
+    private void schedulePump() {
+        if (pumpScheduled.compareAndSet(false, true)) {
             try {
-                ReplyTo replyTo = REPLY_JSON.readValue(e.replyContext(), ReplyTo.class);
-                InboundMessage m = new InboundMessage(adapter.channel(), e.bot(), e.conversation(), e.sender(),
-                        e.text(), e.platformId(), MessageKind.TEXT, replyTo, false);
-                if (!e.answer().isEmpty()) {
-                    workers.submit(m.conversationKey(), () -> send(adapter, e.id(), m,
-                            new OutboundText(e.answer(), List.of(), "Sources"), e.attempts()));
-                } else {
-                    workers.submit(m.conversationKey(), () -> answerAndSend(adapter, e.id(), m));
-                }
-                n++;
-            } catch (JsonProcessingException ex) {
-                log.attemptFailed(e.id(), "unreadable reply context: " + ex.getOriginalMessage(), true);
+                retries.execute(this::pump);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                pumpScheduled.set(false); // closing: what is left waits in the record for the next start
             }
         }
-        if (n > 0) {
-            LOG.log(Level.INFO, "answering " + n + " message(s) left unanswered by the last run");
+    }
+
+    /**
+     * Moves backlog messages into memory, oldest first, as far as there is room; ends the backlog once it is empty and
+     * no message is on its way into it. Runs on one thread only (the retry scheduler), so no two pumps take the same
+     * rows.
+     */
+    private void pump() {
+        pumpScheduled.set(false);
+        try {
+            while (backlogged) {
+                int room = answersInMemory - inMemory.size();
+                if (room <= 0) {
+                    return; // a finishing answer schedules the next pump
+                }
+                List<MessageLog.Entry> rows = log.queued(room);
+                if (!rows.isEmpty()) {
+                    log.dequeue(rows.stream().map(MessageLog.Entry::id).toList());
+                    for (MessageLog.Entry e : rows) {
+                        toMessage(e).ifPresent(p -> hand(p.adapter(), e.id(), p.message()));
+                    }
+                }
+                if (rows.size() < room) {
+                    synchronized (backlogLock) {
+                        if (spilling == 0 && log.queued(1).isEmpty()) {
+                            backlogged = false;
+                        }
+                    }
+                    return; // still backlogged: a message on its way in schedules the next pump
+                }
+            }
+        } catch (PipelineException e) {
+            LOG.log(Level.WARNING, "cannot read the answer backlog, retrying in 1 s: " + e.getMessage());
+            retries.schedule(this::schedulePump, 1, TimeUnit.SECONDS);
         }
-        return n;
+    }
+
+    /** Messages handed to the workers and not finished (at most {@code answersInMemory}). */
+    public int answersInMemory() {
+        return inMemory.size();
+    }
+
+    /** A recorded message with the adapter that answers it. */
+    private record Pending(ChannelAdapter adapter, InboundMessage message) {
+    }
+
+    /** Rebuilds a recorded message; a message that can no longer be answered is marked failed with the reason. */
+    private Optional<Pending> toMessage(MessageLog.Entry e) {
+        ChannelAdapter adapter = adapters.get(e.bot());
+        if (adapter == null || !adapter.channel().id().equals(e.channel())) {
+            log.attemptFailed(e.id(), "bot " + e.bot() + " is no longer configured for " + e.channel(), true);
+            return Optional.empty();
+        }
+        try {
+            ReplyTo replyTo = REPLY_JSON.readValue(e.replyContext(), ReplyTo.class);
+            return Optional.of(new Pending(adapter, new InboundMessage(adapter.channel(), e.bot(), e.conversation(),
+                    e.sender(), e.text(), e.platformId(), MessageKind.TEXT, replyTo, false)));
+        } catch (JsonProcessingException ex) {
+            log.attemptFailed(e.id(), "unreadable reply context: " + ex.getOriginalMessage(), true);
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Answers messages a crash left recorded but unanswered; call once at start, after the adapters exist. Computed
+     * answers whose send did not finish are sent again; the others join the backlog (oldest first, behind any backlog
+     * the last run left), so a large remainder does not all land in memory at once.
+     */
+    public int recover() {
+        log.queueUnanswered();
+        int resent = 0;
+        for (MessageLog.Entry e : log.unanswered()) {
+            Optional<Pending> p = toMessage(e);
+            if (p.isPresent()) {
+                InboundMessage m = p.get().message();
+                workers.submit(m.conversationKey(), () -> send(p.get().adapter(), e.id(), m,
+                        new OutboundText(e.answer(), List.of(), "Sources"), e.attempts()));
+                resent++;
+            }
+        }
+        int waiting = log.queued(Integer.MAX_VALUE).size();
+        if (waiting > 0) {
+            backlogged = true;
+            schedulePump();
+        }
+        if (resent + waiting > 0) {
+            LOG.log(Level.INFO, "answering " + (resent + waiting) + " message(s) left unanswered by the last run");
+        }
+        return resent + waiting;
     }
 
     /** An answer and the text that carries it to the platform. */

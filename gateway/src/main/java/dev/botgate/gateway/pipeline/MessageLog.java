@@ -40,8 +40,12 @@ public final class MessageLog implements AutoCloseable {
     private record Write(Op op, java.util.concurrent.CompletableFuture<Object> done) {
     }
 
-    /** States a recorded message goes through. */
-    public enum State { RECEIVED, ANSWERED, HELD, FAILED }
+    /**
+     * States a recorded message goes through: RECEIVED (acknowledged, being answered), QUEUED (acknowledged while the
+     * answer backlog was full: it waits here, not in memory), ANSWERED, HELD (a passive-reply answer waiting for the
+     * user's next message), FAILED (given up, with the reason).
+     */
+    public enum State { RECEIVED, QUEUED, ANSWERED, HELD, FAILED }
 
     /**
      * One recorded message.
@@ -219,6 +223,36 @@ public final class MessageLog implements AutoCloseable {
     public void attemptFailed(long id, String reason, boolean giveUp) {
         update("UPDATE messages SET attempts=attempts+1, last_error=?, state=? WHERE id=?",
                 reason, giveUp ? State.FAILED.name() : State.RECEIVED.name(), id);
+    }
+
+    /** Moves a recorded message to the backlog kept here ({@link State#QUEUED}), waiting for its commit. */
+    public void queue(long id) {
+        update("UPDATE messages SET state=? WHERE id=? AND state=?", State.QUEUED.name(), id, State.RECEIVED.name());
+    }
+
+    /** Moves every RECEIVED message without a computed answer to the backlog (at start: what a crash left). */
+    public void queueUnanswered() {
+        update("UPDATE messages SET state=? WHERE state=? AND answer IS NULL", State.QUEUED.name(),
+                State.RECEIVED.name());
+    }
+
+    /** Takes messages out of the backlog to be answered now ({@link State#QUEUED} back to RECEIVED). */
+    public void dequeue(List<Long> ids) {
+        write(() -> {
+            PreparedStatement ps = statement("UPDATE messages SET state=? WHERE id=? AND state=?");
+            for (long id : ids) {
+                ps.setString(1, State.RECEIVED.name());
+                ps.setLong(2, id);
+                ps.setString(3, State.QUEUED.name());
+                ps.addBatch();
+            }
+            return ps.executeBatch();
+        });
+    }
+
+    /** The backlog: up to {@code limit} {@link State#QUEUED} messages, oldest first. */
+    public synchronized List<Entry> queued(int limit) {
+        return query("SELECT * FROM messages WHERE state='QUEUED' ORDER BY id LIMIT ?", ps -> ps.setInt(1, limit));
     }
 
     /** Messages accepted but not answered yet (after a crash, or awaiting a retry), oldest first. */
