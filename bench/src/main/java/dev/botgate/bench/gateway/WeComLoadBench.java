@@ -158,9 +158,12 @@ public final class WeComLoadBench {
                             gc.getCollectionTime() - before[1], (gc.getCollectionTime() - before[1]) / (double) count);
                 }
             }
-            System.out.printf("messages recorded: %d, duplicates dropped: %s%n",
+            System.out.printf("messages recorded: %d, duplicates dropped: %s, messages that waited in the record's "
+                            + "backlog (more than conversation.answers-in-memory waiting): %d%n",
                     botgate.parts().log().recent(Optional.empty(), 1_000_000).size(),
                     botgate.parts().metrics().counter("botgate_duplicates_dropped_total",
+                            "channel=\"wecom\",bot=\"support\""),
+                    botgate.parts().metrics().counter("botgate_answers_backlogged_total",
                             "channel=\"wecom\",bot=\"support\""));
         } finally {
             toPlatform.close();

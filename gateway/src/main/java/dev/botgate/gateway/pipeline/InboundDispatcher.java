@@ -119,41 +119,40 @@ public final class InboundDispatcher implements AutoCloseable {
             metrics.inc("botgate_duplicates_dropped_total", labels, 1);
             return ack;
         }
-        Optional<Long> id = log.record(m.channel().id(), m.botId(), m.messageId(), m.conversationKey(), m.senderId(),
-                m.text(), replyContext(m));
+        // Answers waiting in memory are bounded: past the bound (or while a backlog exists, to keep the order) the
+        // message is recorded straight into the record's backlog, at no extra cost on the acknowledgement's path.
+        boolean toBacklog;
+        synchronized (backlogLock) {
+            toBacklog = backlogged || inMemory.size() >= answersInMemory;
+            if (toBacklog) {
+                backlogged = true;
+                spilling++;
+            }
+        }
+        Optional<Long> id;
+        try {
+            id = log.record(m.channel().id(), m.botId(), m.messageId(), m.conversationKey(), m.senderId(), m.text(),
+                    replyContext(m), toBacklog ? MessageLog.State.QUEUED : MessageLog.State.RECEIVED);
+        } finally {
+            if (toBacklog) {
+                synchronized (backlogLock) {
+                    spilling--;
+                }
+            }
+        }
         recent.put(key, Boolean.TRUE);
         if (id.isEmpty()) {
             metrics.inc("botgate_duplicates_dropped_total", labels, 1);
             return ack;
         }
         metrics.inc("botgate_messages_in_total", labels, 1);
-        admit(adapter, id.get(), m, labels);
-        return ack;
-    }
-
-    /** Hands a recorded message to the workers, or to the record's backlog when that is in use or memory is full. */
-    private void admit(ChannelAdapter adapter, long id, InboundMessage m, String labels) {
-        synchronized (backlogLock) {
-            if (!backlogged && inMemory.size() < answersInMemory) {
-                hand(adapter, id, m);
-                return;
-            }
-            backlogged = true;
-            spilling++;
-        }
-        try {
-            log.queue(id);
+        if (toBacklog) {
             metrics.inc("botgate_answers_backlogged_total", labels, 1);
-        } catch (PipelineException e) {
-            // Still RECEIVED in the record (answered at the next start at worst); answering now keeps it moving.
-            LOG.log(Level.WARNING, "cannot move a message to the backlog, answering it now: " + e.getMessage());
-            hand(adapter, id, m);
-        } finally {
-            synchronized (backlogLock) {
-                spilling--;
-            }
             schedulePump();
+        } else {
+            hand(adapter, id.get(), m);
         }
+        return ack;
     }
 
     private void hand(ChannelAdapter adapter, long id, InboundMessage m) {

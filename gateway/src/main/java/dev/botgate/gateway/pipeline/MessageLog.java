@@ -160,14 +160,21 @@ public final class MessageLog implements AutoCloseable {
     /**
      * Records a new message. Returns its id, or empty when (channel, bot, platformId) was already recorded: a retry.
      */
-    @SuppressWarnings("unchecked")
     public Optional<Long> record(String channel, String bot, String platformId, String conversation,
                                  String sender, String text, String replyContext) {
-        return (Optional<Long>) write(() -> insert(channel, bot, platformId, conversation, sender, text, replyContext));
+        return record(channel, bot, platformId, conversation, sender, text, replyContext, State.RECEIVED);
+    }
+
+    /** As {@link #record(String, String, String, String, String, String, String)}, in the given first state. */
+    @SuppressWarnings("unchecked")
+    public Optional<Long> record(String channel, String bot, String platformId, String conversation,
+                                 String sender, String text, String replyContext, State state) {
+        return (Optional<Long>) write(() -> insert(channel, bot, platformId, conversation, sender, text, replyContext,
+                state));
     }
 
     private Optional<Long> insert(String channel, String bot, String platformId, String conversation,
-                                  String sender, String text, String replyContext) throws SQLException {
+                                  String sender, String text, String replyContext, State state) throws SQLException {
         String sql = "INSERT INTO messages (channel, bot, platform_id, conversation, sender, text, reply_context, "
                 + "received_at, state) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT (channel, bot, platform_id) DO NOTHING";
         PreparedStatement ps = statement(sql);
@@ -180,7 +187,7 @@ public final class MessageLog implements AutoCloseable {
             ps.setString(6, text);
             ps.setString(7, replyContext);
             ps.setLong(8, clock.millis());
-            ps.setString(9, State.RECEIVED.name());
+            ps.setString(9, state.name());
             if (ps.executeUpdate() == 0) {
                 return Optional.empty();
             }
@@ -223,11 +230,6 @@ public final class MessageLog implements AutoCloseable {
     public void attemptFailed(long id, String reason, boolean giveUp) {
         update("UPDATE messages SET attempts=attempts+1, last_error=?, state=? WHERE id=?",
                 reason, giveUp ? State.FAILED.name() : State.RECEIVED.name(), id);
-    }
-
-    /** Moves a recorded message to the backlog kept here ({@link State#QUEUED}), waiting for its commit. */
-    public void queue(long id) {
-        update("UPDATE messages SET state=? WHERE id=? AND state=?", State.QUEUED.name(), id, State.RECEIVED.name());
     }
 
     /** Moves every RECEIVED message without a computed answer to the backlog (at start: what a crash left). */

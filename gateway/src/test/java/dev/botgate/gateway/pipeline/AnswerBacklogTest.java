@@ -130,11 +130,10 @@ public class AnswerBacklogTest {
         Path home = Files.createTempDirectory("backlog-restart");
         try (MessageLog log = new MessageLog(home.resolve("messages.db"), Clock.systemUTC())) {
             for (int i = 0; i < 5; i++) {
-                long id = log.record("wecom", "support", "crash-" + i, "crash-backlog", "crash-backlog", "问题" + i,
-                        "{\"type\":\"wecom\",\"userId\":\"crash-backlog\"}").orElseThrow();
-                if (i >= 2) {
-                    log.queue(id); // three waited in the backlog, two were being answered
-                }
+                // Two were being answered, three waited in the backlog.
+                log.record("wecom", "support", "crash-" + i, "crash-backlog", "crash-backlog", "问题" + i,
+                        "{\"type\":\"wecom\",\"userId\":\"crash-backlog\"}",
+                        i < 2 ? MessageLog.State.RECEIVED : MessageLog.State.QUEUED).orElseThrow();
             }
             assertEquals(log.queued(10).size(), 3);
         }
