@@ -49,6 +49,7 @@ import java.util.concurrent.locks.LockSupport;
  * <pre>
  * bench/run dev.botgate.bench.gateway.WeComLoadBench [rate/s] [seconds] [warm-up seconds]     # default 500 30 10
  * </pre>
+ * {@code BENCH_JAVA_OPTS=-Dbench.answers-in-memory=N} sets {@code conversation.answers-in-memory} (default 1000).
  */
 public final class WeComLoadBench {
     private static final String CORP = "ww1234567890abcdef";
@@ -104,6 +105,8 @@ public final class WeComLoadBench {
                   port: 0
                 paths:
                   home: "%s"
+                conversation:
+                  answers-in-memory: %s
                 bots:
                   - id: support
                     channel: wecom
@@ -111,7 +114,8 @@ public final class WeComLoadBench {
                     rate-per-minute: 0
                     fallback: "转人工"
                     wecom: { corp-id: %s, agent-id: "1", secret: "%s", token: %s, encoding-aes-key: %s, api-base: "%s" }
-                """.formatted(home, CORP, SECRET, TOKEN, AES, apiBase));
+                """.formatted(home, System.getProperty("bench.answers-in-memory", "1000"), CORP, SECRET, TOKEN, AES,
+                        apiBase));
         Settings settings = Settings.from(ConfigFiles.load(Optional.of(config), Map.of()), Map.of());
         try (Botgate botgate = Botgate.start(Wiring.create(settings, Map.of()))) {
             var kb = botgate.parts().knowledge();

@@ -60,8 +60,10 @@ public final class InboundDispatcher implements AutoCloseable {
     private final Object backlogLock = new Object();
     /** New messages go to the record's backlog; written under {@link #backlogLock}. */
     private volatile boolean backlogged;
-    /** Messages being moved to the backlog right now; guarded by {@link #backlogLock}. */
+    /** Messages being recorded into the backlog right now; guarded by {@link #backlogLock}. */
     private int spilling;
+    /** The last backlog id handed to the workers; only the pump thread reads and writes it. */
+    private long backlogCursor;
     private final java.util.concurrent.atomic.AtomicBoolean pumpScheduled =
             new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -176,9 +178,8 @@ public final class InboundDispatcher implements AutoCloseable {
     }
 
     /**
-     * Moves backlog messages into memory, oldest first, as far as there is room; ends the backlog once it is empty and
-     * no message is on its way into it. Runs on one thread only (the retry scheduler), so no two pumps take the same
-     * rows.
+     * Hands backlog messages to the workers, oldest first, as far as there is room; ends the backlog once it is empty
+     * and no message is on its way into it. Runs on one thread only (the retry scheduler), which owns the cursor.
      */
     private void pump() {
         pumpScheduled.set(false);
@@ -188,16 +189,14 @@ public final class InboundDispatcher implements AutoCloseable {
                 if (room <= 0) {
                     return; // a finishing answer schedules the next pump
                 }
-                List<MessageLog.Entry> rows = log.queued(room);
-                if (!rows.isEmpty()) {
-                    log.dequeue(rows.stream().map(MessageLog.Entry::id).toList());
-                    for (MessageLog.Entry e : rows) {
-                        toMessage(e).ifPresent(p -> hand(p.adapter(), e.id(), p.message()));
-                    }
+                List<MessageLog.Entry> rows = log.queued(backlogCursor, room);
+                for (MessageLog.Entry e : rows) {
+                    backlogCursor = e.id();
+                    toMessage(e).ifPresent(p -> hand(p.adapter(), e.id(), p.message()));
                 }
                 if (rows.size() < room) {
                     synchronized (backlogLock) {
-                        if (spilling == 0 && log.queued(1).isEmpty()) {
+                        if (spilling == 0 && log.queued(backlogCursor, 1).isEmpty()) {
                             backlogged = false;
                         }
                     }
@@ -253,7 +252,7 @@ public final class InboundDispatcher implements AutoCloseable {
                 resent++;
             }
         }
-        int waiting = log.queued(Integer.MAX_VALUE).size();
+        int waiting = log.queued(0, Integer.MAX_VALUE).size();
         if (waiting > 0) {
             backlogged = true;
             schedulePump();

@@ -42,7 +42,8 @@ public final class MessageLog implements AutoCloseable {
 
     /**
      * States a recorded message goes through: RECEIVED (acknowledged, being answered), QUEUED (acknowledged while the
-     * answer backlog was full: it waits here, not in memory), ANSWERED, HELD (a passive-reply answer waiting for the
+     * answers waiting in memory were at their bound: it waits here, and keeps this state while it is answered),
+     * ANSWERED, HELD (a passive-reply answer waiting for the
      * user's next message), FAILED (given up, with the reason).
      */
     public enum State { RECEIVED, QUEUED, ANSWERED, HELD, FAILED }
@@ -238,23 +239,15 @@ public final class MessageLog implements AutoCloseable {
                 State.RECEIVED.name());
     }
 
-    /** Takes messages out of the backlog to be answered now ({@link State#QUEUED} back to RECEIVED). */
-    public void dequeue(List<Long> ids) {
-        write(() -> {
-            PreparedStatement ps = statement("UPDATE messages SET state=? WHERE id=? AND state=?");
-            for (long id : ids) {
-                ps.setString(1, State.RECEIVED.name());
-                ps.setLong(2, id);
-                ps.setString(3, State.QUEUED.name());
-                ps.addBatch();
-            }
-            return ps.executeBatch();
+    /**
+     * The backlog after {@code afterId}: up to {@code limit} {@link State#QUEUED} messages, oldest first. Ids grow in
+     * commit order, so a reader that remembers the last id it took never sees a message twice nor misses one.
+     */
+    public synchronized List<Entry> queued(long afterId, int limit) {
+        return query("SELECT * FROM messages WHERE state='QUEUED' AND id>? ORDER BY id LIMIT ?", ps -> {
+            ps.setLong(1, afterId);
+            ps.setInt(2, limit);
         });
-    }
-
-    /** The backlog: up to {@code limit} {@link State#QUEUED} messages, oldest first. */
-    public synchronized List<Entry> queued(int limit) {
-        return query("SELECT * FROM messages WHERE state='QUEUED' ORDER BY id LIMIT ?", ps -> ps.setInt(1, limit));
     }
 
     /** Messages accepted but not answered yet (after a crash, or awaiting a retry), oldest first. */
