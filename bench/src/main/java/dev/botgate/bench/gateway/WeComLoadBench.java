@@ -135,6 +135,8 @@ public final class WeComLoadBench {
             for (String line = fromPlatform.readLine(); line != null; line = fromPlatform.readLine()) {
                 if (line.equals("TIMED")) {
                     ackBucketsAtTimedStart = ackBuckets(botgate);
+                    System.out.println("server side, warm-up (cold JVM), " + describe(ackBucketsAtTimedStart,
+                            new long[ackBucketsAtTimedStart.length]));
                     for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
                         gcAtTimedStart.put(gc.getName(), new long[]{gc.getCollectionCount(), gc.getCollectionTime()});
                     }
@@ -144,15 +146,7 @@ public final class WeComLoadBench {
                     System.out.println(line);
                 }
             }
-            long[] ack = ackBuckets(botgate);
-            StringBuilder within = new StringBuilder();
-            long all = ack[ack.length - 1] - ackBucketsAtTimedStart[ack.length - 1];
-            for (int b = 0; b < Metrics.LATENCY_BUCKETS.length; b++) {
-                within.append(String.format(Locale.ROOT, " <=%s s %.2f%%", Metrics.bucketLabel(Metrics.LATENCY_BUCKETS[b]),
-                        100.0 * (ack[b] - ackBucketsAtTimedStart[b]) / all));
-            }
-            System.out.println("server side (botgate_callback_seconds, handler start to response sent), timed run, "
-                    + all + " callbacks:" + within);
+            System.out.println("server side, timed run, " + describe(ackBuckets(botgate), ackBucketsAtTimedStart));
             for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
                 long[] before = gcAtTimedStart.getOrDefault(gc.getName(), new long[2]);
                 long count = gc.getCollectionCount() - before[0];
@@ -176,6 +170,18 @@ public final class WeComLoadBench {
         if (platform.exitValue() != 0) {
             throw new IllegalStateException("the platform process failed with exit status " + platform.exitValue());
         }
+    }
+
+    /** The share of acknowledgements within each bucket between two snapshots. */
+    private static String describe(long[] now, long[] before) {
+        long all = now[now.length - 1] - before[now.length - 1];
+        StringBuilder within = new StringBuilder(all + " callbacks, handler start to response sent "
+                + "(botgate_callback_seconds):");
+        for (int b = 0; b < Metrics.LATENCY_BUCKETS.length; b++) {
+            within.append(String.format(Locale.ROOT, " <=%s s %.2f%%", Metrics.bucketLabel(Metrics.LATENCY_BUCKETS[b]),
+                    100.0 * (now[b] - before[b]) / all));
+        }
+        return within.toString();
     }
 
     /** The server's cumulative acknowledgement-time buckets for WeCom, {@code +Inf} last. */
