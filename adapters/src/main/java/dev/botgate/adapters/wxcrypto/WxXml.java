@@ -17,6 +17,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
 
 /**
  * The flat {@code <xml><Name>value</Name>…</xml>} documents WeChat-family platforms send, parsed from untrusted
@@ -36,19 +37,15 @@ public final class WxXml {
      */
     public static WxXml parse(byte[] xml) {
         Document doc;
+        DocumentBuilder b = borrow();
         try {
-            DocumentBuilder b = factory().newDocumentBuilder();
-            b.setErrorHandler(new org.xml.sax.helpers.DefaultHandler()); // throws on fatal errors, prints nothing
-            b.setEntityResolver((publicId, systemId) -> {
-                throw new SAXException("entities are not resolved");
-            });
             doc = b.parse(new ByteArrayInputStream(xml));
         } catch (SAXException | IOException e) {
-            // The parser's message may quote the document: say only what kind of problem it is.
+            // The parser's message may quote the document: say only what kind of problem it is. The builder is
+            // dropped, not reused, after a failed parse.
             throw new WxCryptoException("malformed XML or DOCTYPE present");
-        } catch (ParserConfigurationException e) {
-            throw new IllegalStateException("XML parser lacks the secure-processing features", e);
         }
+        release(b);
         Map<String, String> out = new LinkedHashMap<>();
         NodeList children = doc.getDocumentElement().getChildNodes();
         for (int i = 0; i < children.getLength(); i++) {
@@ -63,6 +60,48 @@ public final class WxXml {
     /** Parses a string. */
     public static WxXml parse(String xml) {
         return parse(xml.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Builders kept for reuse: making one (the parser's configuration objects) cost more CPU than parsing a callback,
+     * and every callback parses twice (envelope, then the decrypted message). A builder serves one parse at a time.
+     */
+    private static final ArrayBlockingQueue<DocumentBuilder> IDLE = new ArrayBlockingQueue<>(64);
+
+    private static final class Factory {
+        static final DocumentBuilderFactory SECURE;
+
+        static {
+            try {
+                SECURE = factory();
+            } catch (ParserConfigurationException e) {
+                throw new IllegalStateException("XML parser lacks the secure-processing features", e);
+            }
+        }
+    }
+
+    private static DocumentBuilder borrow() {
+        DocumentBuilder b = IDLE.poll();
+        if (b == null) {
+            try {
+                synchronized (Factory.SECURE) { // factories are not thread-safe
+                    b = Factory.SECURE.newDocumentBuilder();
+                }
+            } catch (ParserConfigurationException e) {
+                throw new IllegalStateException("XML parser lacks the secure-processing features", e);
+            }
+        }
+        // reset() may drop these, so every parse sets them again.
+        b.setErrorHandler(new org.xml.sax.helpers.DefaultHandler()); // throws on fatal errors, prints nothing
+        b.setEntityResolver((publicId, systemId) -> {
+            throw new SAXException("entities are not resolved");
+        });
+        return b;
+    }
+
+    private static void release(DocumentBuilder b) {
+        b.reset(); // back to the factory's (secure) settings
+        IDLE.offer(b); // dropped when 64 are idle already
     }
 
     private static DocumentBuilderFactory factory() throws ParserConfigurationException {

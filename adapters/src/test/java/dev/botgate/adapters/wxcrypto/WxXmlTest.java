@@ -49,6 +49,33 @@ public class WxXmlTest {
     }
 
     @Test
+    public void reusedParsersKeepRefusingDoctypesAndServeManyThreads() throws Exception {
+        String xxe = "<!DOCTYPE xml [<!ENTITY x SYSTEM \"file:///etc/hostname\">]><xml><A>&x;</A></xml>";
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(8)) {
+            var results = new java.util.ArrayList<java.util.concurrent.Future<?>>();
+            for (int t = 0; t < 8; t++) {
+                int thread = t;
+                results.add(pool.submit(() -> {
+                    for (int i = 0; i < 200; i++) {
+                        String value = thread + "-" + i;
+                        assertEquals(WxXml.parse("<xml><A>" + value + "</A></xml>").text("A"), value,
+                                "each parse sees its own document");
+                        if (i % 10 == 0) {
+                            expectThrows(WxCryptoException.class, () -> WxXml.parse(xxe));
+                            expectThrows(WxCryptoException.class, () -> WxXml.parse("<xml><A>open</xml>"));
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (var f : results) {
+                f.get();
+            }
+        }
+        expectThrows(WxCryptoException.class, () -> WxXml.parse(xxe));
+    }
+
+    @Test
     public void cdataEscapesItsTerminator() {
         assertEquals(WxXml.parse("<xml><A>" + WxXml.cdata("x]]>y") + "</A></xml>").text("A"), "x]]>y");
     }
