@@ -49,13 +49,16 @@ public class SettingsTest {
     }
 
     @Test
-    public void badValuesNameTheirKey() {
+    public void badValuesNameTheirKey() throws Exception {
         ConfigException e = expectThrows(() -> load("engine:\n  parallel-slots: many\n", Map.of()));
         assertTrue(e.getMessage().startsWith("engine.parallel-slots"), e.getMessage());
         e = expectThrows(() -> load("server:\n  api-keys: [\"my-secret-key\"]\n", Map.of()));
         assertTrue(e.getMessage().contains("sha256"), e.getMessage());
         assertFalse(e.getMessage().contains("my-secret-key"), "a key put in by mistake is not echoed");
         assertThrows(ConfigException.class, () -> ConfigFiles.load(Optional.of(Path.of("/nonexistent.yaml")), Map.of()));
+        e = expectThrows(() -> load("conversation:\n  answers-in-memory: 0\n", Map.of()));
+        assertTrue(e.getMessage().startsWith("conversation.answers-in-memory"), e.getMessage());
+        assertEquals(load("", Map.of()).conversation().answersInMemory(), 1000, "the documented default");
     }
 
     @Test
