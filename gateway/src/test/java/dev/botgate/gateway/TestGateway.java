@@ -126,4 +126,15 @@ public final class TestGateway implements AutoCloseable {
     public void close() {
         botgate.close();
     }
+
+    /** Polls {@code condition} every 50 ms for up to 30 s; fails the test naming {@code what} if it never holds. */
+    public static void waitFor(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+        long end = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("timed out waiting for: " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
 }

@@ -1,5 +1,6 @@
 package dev.botgate.gateway.pipeline;
 
+import static dev.botgate.gateway.TestGateway.waitFor;
 import static org.testng.Assert.assertEquals;
 import static org.testng.Assert.assertFalse;
 import static org.testng.Assert.assertTrue;
@@ -22,7 +23,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
+
 import org.testng.annotations.AfterClass;
 import org.testng.annotations.BeforeClass;
 import org.testng.annotations.Test;
@@ -103,15 +104,6 @@ public class PlatformBotsTest {
         return gw.send(b.build());
     }
 
-    private static void waitFor(BooleanSupplier condition, String what) throws InterruptedException {
-        long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("timed out waiting for: " + what);
-            }
-            Thread.sleep(50);
-        }
-    }
 
     @Test
     public void wecomDirectAnswerIsSentOnceEvenWhenDeliveredThreeTimes() throws Exception {
