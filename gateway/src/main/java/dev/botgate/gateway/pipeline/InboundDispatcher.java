@@ -142,6 +142,9 @@ public final class InboundDispatcher implements AutoCloseable {
                 }
             }
         }
+        if (toBacklog && inMemory.size() <= answersInMemory / 2) {
+            schedulePump(); // (also after a duplicate or a failed write) otherwise a finishing answer schedules it
+        }
         recent.put(key, Boolean.TRUE);
         if (id.isEmpty()) {
             metrics.inc("botgate_duplicates_dropped_total", labels, 1);
@@ -150,7 +153,6 @@ public final class InboundDispatcher implements AutoCloseable {
         metrics.inc("botgate_messages_in_total", labels, 1);
         if (toBacklog) {
             metrics.inc("botgate_answers_backlogged_total", labels, 1);
-            schedulePump();
         } else {
             hand(adapter, id.get(), m);
         }
