@@ -35,6 +35,14 @@ public interface ChannelAdapter extends AutoCloseable {
     void send(InboundMessage replyTo, OutboundText text);
 
     /**
+     * Whether this bot can send on its own, outside the passive reply to a callback; false for an unverified WeChat
+     * Official Account, whose answers can only travel in the response to the user's next delivery.
+     */
+    default boolean canSend() {
+        return true;
+    }
+
+    /**
      * Starts a streamed answer. Platforms that cannot edit messages return a stream that sends once, on
      * {@link ReplyStream#finish}.
      */

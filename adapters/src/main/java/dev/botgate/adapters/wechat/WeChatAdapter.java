@@ -286,6 +286,11 @@ public final class WeChatAdapter implements ChannelAdapter {
     }
 
     @Override
+    public boolean canSend() {
+        return config.verified();
+    }
+
+    @Override
     public void send(InboundMessage replyTo, OutboundText text) {
         if (!(replyTo.replyTo() instanceof ReplyTo.WeChatUser user)) {
             throw SendException.permanent("not an Official Account message");

@@ -247,7 +247,9 @@ public final class InboundDispatcher implements AutoCloseable {
         int resent = 0;
         for (MessageLog.Entry e : log.unanswered()) {
             Optional<Pending> p = toMessage(e);
-            if (p.isPresent()) {
+            if (p.isPresent() && !p.get().adapter().canSend()) {
+                log.answered(e.id(), MessageLog.State.HELD, e.answer(), "held"); // for the user's next message
+            } else if (p.isPresent()) {
                 InboundMessage m = p.get().message();
                 workers.submit(m.conversationKey(), () -> send(p.get().adapter(), e.id(), m,
                         new OutboundText(e.answer(), List.of(), "Sources"), e.attempts()));
@@ -282,6 +284,14 @@ public final class InboundDispatcher implements AutoCloseable {
 
     private void answerAndSend(ChannelAdapter adapter, long id, InboundMessage m) {
         String labels = "channel=\"" + m.channel().id() + "\",bot=\"" + m.botId() + "\"";
+        if (!adapter.canSend()) {
+            // Only reachable after a restart (live messages of such bots go through PassiveReplies): the answer is
+            // held for the user's next message, as when all three deliveries lapse.
+            Answered answered = answer(m, soFar -> { });
+            log.answered(id, MessageLog.State.HELD, answered.text().withSourcesLine(), "held");
+            metrics.inc("botgate_passive_held_total", labels, 1);
+            return;
+        }
         ReplyStream stream = adapter.open(m);
         Answered answered = answer(m, soFar -> {
             try {

@@ -137,4 +137,37 @@ public class AllChannelsTest {
                 "a direct answer comes back on the first delivery, as a passive reply");
         assertTrue(passiveOa.delivered().isEmpty(), "nothing goes through the customer-service API");
     }
+
+    @Test
+    public void anOfficialAccountMessageInFlightAtACrashIsHeldForTheNextMessage() throws Exception {
+        // A follower's message was recorded and acknowledged, then the process died before the answer went out.
+        Path home = Files.createTempDirectory("oa-restart");
+        SignedCallback c = passiveOa.text("restart-follower", "发票怎么开", ids.incrementAndGet(), Instant.now());
+        dev.botgate.adapters.InboundMessage m;
+        try (dev.botgate.adapters.ChannelAdapter adapter = passiveOa.newAdapter("oa-passive",
+                dev.botgate.adapters.AdapterOptions.defaults())) {
+            assertTrue(!adapter.canSend(), "an unverified account cannot send on its own");
+            m = ((dev.botgate.adapters.CallbackResult.Inbound) adapter.handle(c.toRequest(Instant.now()))).message();
+        }
+        try (MessageLog log = new MessageLog(home.resolve("messages.db"), java.time.Clock.systemUTC())) {
+            log.record(m.channel().id(), m.botId(), m.messageId(), m.conversationKey(), m.senderId(), m.text(),
+                    InboundDispatcher.replyContext(m)).orElseThrow();
+        }
+        try (TestGateway second = TestGateway.startIn(home, "bots:\n" + bot("oa-passive", "wechat", passiveOa),
+                Map.of())) {
+            MessageLog log = second.botgate().parts().log();
+            TestGateway.waitFor(() -> log.recent(java.util.Optional.empty(), 5).stream()
+                    .anyMatch(e -> e.state() == MessageLog.State.HELD), "the recovered answer is held");
+            SignedCallback next = passiveOa.text("restart-follower", "在吗", ids.incrementAndGet(), Instant.now());
+            String q = "?" + next.queryString();
+            HttpResponse<String> r = second.send(HttpRequest.newBuilder(second.uri("/hooks/wechat/oa-passive" + q))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(next.body())).build());
+            assertEquals(r.statusCode(), 200);
+            String text = passiveOa.passiveText(r.body());
+            assertTrue(text.startsWith("转人工"), "the held answer (no faq base in this home: the fallback) comes "
+                    + "first, in the reply to the next message: " + text);
+            assertTrue(log.recent(java.util.Optional.empty(), 5).stream()
+                    .noneMatch(e -> e.state() == MessageLog.State.FAILED), "nothing marked failed");
+        }
+    }
 }
