@@ -157,6 +157,33 @@ public final class GatewayBench {
                     + "sequential %s%n", four.size(), median(aggregate), median(single), median(aggregate)
                     / median(single), fmt(aggregate), fmt(single));
 
+            // The same comparison with the streams read by curl, each in its own process: the JDK client's reader
+            // threads then no longer share the server's JVM (they still share the two cores).
+            List<Double> curlAggregate = new ArrayList<>();
+            List<Double> curlSingle = new ArrayList<>();
+            for (int r = 0; r < 3; r++) {
+                long t0 = System.nanoTime();
+                double tokens = 0;
+                for (String p : four) {
+                    tokens += curlStream(base, model, p, TOKENS).waitFor();
+                }
+                curlSingle.add(tokens / ((System.nanoTime() - t0) / 1e9));
+                t0 = System.nanoTime();
+                List<CurlStream> running = new ArrayList<>();
+                for (String p : four) {
+                    running.add(curlStream(base, model, p, TOKENS));
+                }
+                tokens = 0;
+                for (CurlStream c : running) {
+                    tokens += c.waitFor();
+                }
+                curlAggregate.add(tokens / ((System.nanoTime() - t0) / 1e9));
+            }
+            System.out.printf(Locale.ROOT, "throughput over HTTP read by curl processes: 4 concurrent streams %.1f tok/s "
+                    + "vs one at a time %.1f tok/s, ratio %.2f (target >= 1.5)%n  runs concurrent %s%n  runs sequential "
+                    + "%s%n", median(curlAggregate), median(curlSingle), median(curlAggregate) / median(curlSingle),
+                    fmt(curlAggregate), fmt(curlSingle));
+
             StringBuilder prefix = new StringBuilder("You are a support assistant. Reference material follows.\n");
             while (prefix.length() < 5200) {
                 prefix.append("the order was made by the people who call the model server to return a refund. ");
@@ -221,6 +248,37 @@ public final class GatewayBench {
             return new double[]{n, n > 1 ? (n - 1) / ((last - first) / 1e9) : 0};
         } catch (Exception e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** One streamed completion read by a {@code curl -N} process; {@link #waitFor} gives its content frames. */
+    record CurlStream(Process process) {
+        int waitFor() {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                int n = 0;
+                String line;
+                while ((line = in.readLine()) != null) {
+                    if (line.startsWith("data: {") && line.contains("\"content\"")) {
+                        n++;
+                    }
+                }
+                process.waitFor();
+                return n;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    static CurlStream curlStream(String base, String model, String prompt, int tokens) {
+        String body = "{\"model\":\"" + model + "\",\"stream\":true,\"max_tokens\":" + tokens + ",\"seed\":42,"
+                + "\"temperature\":0.8,\"messages\":[{\"role\":\"user\",\"content\":" + quote(prompt) + "}]}";
+        try {
+            return new CurlStream(new ProcessBuilder("curl", "-sN", "-H", "Content-Type: application/json", "-d", body,
+                    base + "/v1/chat/completions").redirectError(ProcessBuilder.Redirect.DISCARD).start());
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("curl is needed for this figure: " + e.getMessage(), e);
         }
     }
 
