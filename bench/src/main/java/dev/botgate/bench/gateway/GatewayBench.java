@@ -92,7 +92,12 @@ public final class GatewayBench {
             HttpClient http = HttpClient.newHttpClient();
             String base = "http://127.0.0.1:" + botgate.port();
             String model = "bench:latest";
-            direct(engine, model, "warm up", 16);
+            // Warm both paths up (the JIT compiles the server's streaming path and the client's reader): without it
+            // the first pairs measured the interpreter, 0.55 in two runs of 2026-11-30.
+            for (int i = 0; i < 3; i++) {
+                direct(engine, model, "warm up " + i, TOKENS);
+                overHttp(http, base, model, "warm up " + i, TOKENS);
+            }
             // Paired runs: the same prompt and seed on both paths, so both decode the same tokens; the order within a
             // pair alternates so neither path always runs on a warmer cache.
             // A random-weight model may hit its end-of-text token after a few tokens, and a rate over 8 tokens is
