@@ -2,9 +2,12 @@ package dev.botgate.gateway;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Library;
-import com.sun.jna.Native;
+import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
+import java.util.OptionalInt;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -39,7 +42,8 @@ public final class BackgroundThreads {
     }
 
     private static final class Holder {
-        static final LibC LIBC = Native.load("c", LibC.class);
+        // Fully qualified: this package has its own Native (native-library locations).
+        static final LibC LIBC = com.sun.jna.Native.load("c", LibC.class);
     }
 
     /** Platform daemon threads named {@code prefix0, prefix1, …} that lower their own priority when they start. */
@@ -74,14 +78,14 @@ public final class BackgroundThreads {
     }
 
     /** The calling thread's nice value, read from {@code /proc}; empty where that is not available. */
-    public static java.util.OptionalInt currentNice() {
+    public static OptionalInt currentNice() {
         try {
-            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/thread-self/stat"));
+            String stat = Files.readString(Path.of("/proc/thread-self/stat"));
             // Fields after the command name (in parentheses, may hold spaces): state is field 3, nice field 19.
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return java.util.OptionalInt.of(Integer.parseInt(fields[16]));
-        } catch (java.io.IOException | RuntimeException e) {
-            return java.util.OptionalInt.empty();
+            return OptionalInt.of(Integer.parseInt(fields[16]));
+        } catch (IOException | RuntimeException e) {
+            return OptionalInt.empty();
         }
     }
 

@@ -20,9 +20,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Takes decoded platform messages from the hooks and sees each one answered exactly once: drops retries (Caffeine in
@@ -36,6 +40,8 @@ import java.util.concurrent.TimeUnit;
  * the record's backlog, every new message joins it behind the others, which keeps each conversation in order.
  */
 public final class InboundDispatcher implements AutoCloseable {
+    /** Default of {@code conversation.answers-in-memory}. */
+    public static final int DEFAULT_ANSWERS_IN_MEMORY = 1000;
     private static final System.Logger LOG = System.getLogger(InboundDispatcher.class.getName());
     private static final Duration DEDUPE_WINDOW = Duration.ofHours(8);
     private static final int MAX_SEND_ATTEMPTS = 6;
@@ -52,11 +58,9 @@ public final class InboundDispatcher implements AutoCloseable {
     private final PassiveReplies passive;
     private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("send-retry").daemon(true).factory());
-    /** Default of {@code conversation.answers-in-memory}. */
-    public static final int DEFAULT_ANSWERS_IN_MEMORY = 1000;
     private final int answersInMemory;
     /** Ids of messages handed to the workers and not finished. */
-    private final java.util.Set<Long> inMemory = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<Long> inMemory = ConcurrentHashMap.newKeySet();
     private final Object backlogLock = new Object();
     /** New messages go to the record's backlog; written under {@link #backlogLock}. */
     private volatile boolean backlogged;
@@ -64,8 +68,7 @@ public final class InboundDispatcher implements AutoCloseable {
     private int spilling;
     /** The last backlog id handed to the workers; only the pump thread reads and writes it. */
     private long backlogCursor;
-    private final java.util.concurrent.atomic.AtomicBoolean pumpScheduled =
-            new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean pumpScheduled = new AtomicBoolean();
 
     /**
      * @param bots     by id
@@ -173,7 +176,7 @@ public final class InboundDispatcher implements AutoCloseable {
         if (pumpScheduled.compareAndSet(false, true)) {
             try {
                 retries.execute(this::pump);
-            } catch (java.util.concurrent.RejectedExecutionException e) {
+            } catch (RejectedExecutionException e) {
                 pumpScheduled.set(false); // closing: what is left waits in the record for the next start
             }
         }
