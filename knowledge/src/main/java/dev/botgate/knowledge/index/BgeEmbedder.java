@@ -48,8 +48,8 @@ public final class BgeEmbedder implements Embedder {
     private static final int MAX_TOKENS = 512;
     private static final int MAX_BATCH_TEXTS = 64;
     private static final String MODEL_RESOURCE = "/bge-small-zh-v1.5-q.onnx";
-    private static final ThreadFactory DEFAULT_THREADS = Thread.ofPlatform().name("embed-", 0).daemon(true).factory();
     private static final String TOKENIZER_RESOURCE = "/bge-small-zh-v1.5-q-tokenizer.json";
+    private static final ThreadFactory DEFAULT_THREADS = Thread.ofPlatform().name("embed-", 0).daemon(true).factory();
 
     private final OrtEnvironment environment;
     private final OrtSession session;
