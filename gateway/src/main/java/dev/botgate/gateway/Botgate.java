@@ -142,7 +142,13 @@ public final class Botgate implements AutoCloseable {
         server.stop();
         parts.dispatcher().close();
         parts.workers().close();
-        parts.retrieval().shutdownNow();
+        // Wait for searches in progress: a query embedding inside onnxruntime while the JVM exits crashes it.
+        parts.retrieval().shutdown();
+        try {
+            parts.retrieval().awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         parts.bots().adapters().values().forEach(a -> {
             try {
                 a.close();

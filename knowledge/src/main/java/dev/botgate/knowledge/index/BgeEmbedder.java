@@ -18,11 +18,11 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -199,26 +199,81 @@ public final class BgeEmbedder implements Embedder {
             }
             return vectors;
         }
-        List<Future<float[][]>> running = new ArrayList<>(batches.size());
+        List<Call> calls = new ArrayList<>(batches.size());
         for (List<Integer> batch : batches) {
-            running.add(parallel.submit(() -> run(batch.stream().map(i -> ids[i]).toList())));
+            Call call = new Call(batch.stream().map(i -> ids[i]).toList());
+            calls.add(call);
+            parallel.execute(call);
         }
         try {
             for (int b = 0; b < batches.size(); b++) {
-                place(batches.get(b), running.get(b).get(), vectors);
+                Call call = calls.get(b);
+                call.finished.await();
+                if (call.error != null) {
+                    settle(calls);
+                    throw call.error;
+                }
+                place(batches.get(b), call.result, vectors);
             }
         } catch (InterruptedException e) {
-            running.forEach(f -> f.cancel(true));
+            settle(calls);
             Thread.currentThread().interrupt();
             throw new KnowledgeException("embedding interrupted", e);
-        } catch (ExecutionException e) {
-            running.forEach(f -> f.cancel(true));
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new KnowledgeException("embedding failed: " + e.getCause(), e.getCause());
         }
         return vectors;
+    }
+
+    /** One onnxruntime call of a bulk embed, run by the pool unless {@link #settle} claimed it first. */
+    private final class Call implements Runnable {
+        private final List<long[]> batch;
+        private final AtomicBoolean claimed = new AtomicBoolean();
+        private final CountDownLatch finished = new CountDownLatch(1);
+        private float[][] result;
+        private RuntimeException error;
+
+        private Call(List<long[]> batch) {
+            this.batch = batch;
+        }
+
+        @Override
+        public void run() {
+            if (!claimed.compareAndSet(false, true)) {
+                return; // the caller gave up before this call started
+            }
+            try {
+                result = BgeEmbedder.this.run(batch);
+            } catch (RuntimeException e) {
+                error = e;
+            } finally {
+                finished.countDown();
+            }
+        }
+    }
+
+    /**
+     * Claims the calls not started (they will not run) and waits for the ones inside onnxruntime: a native call cannot
+     * be interrupted, and one still running when its caller has given up (an import stopped at shutdown) would be
+     * running while the JVM exits and onnxruntime's globals are torn down — a crash (SIGSEGV in libonnxruntime, seen
+     * in GatewayBench's start-up runs).
+     */
+    private static void settle(List<Call> calls) {
+        boolean interrupted = false;
+        for (Call call : calls) {
+            if (call.claimed.compareAndSet(false, true)) {
+                continue;
+            }
+            while (true) {
+                try {
+                    call.finished.await();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void place(List<Integer> batch, float[][] out, float[][] vectors) {
@@ -285,7 +340,12 @@ public final class BgeEmbedder implements Embedder {
     @Override
     public void close() {
         if (parallel != null) {
-            parallel.shutdownNow();
+            parallel.shutdown();
+            try {
+                parallel.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         try {
             session.close();

@@ -97,6 +97,43 @@ public class BgeEmbedderTest {
         }
     }
 
+    @Test
+    public void anInterruptedBulkEmbedReturnsOnlyWhenNoCallIsStillInsideOnnxruntime() throws Exception {
+        List<Thread> made = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.ThreadFactory factory = task -> {
+            Thread t = Thread.ofPlatform().daemon(true).unstarted(task);
+            made.add(t);
+            return t;
+        };
+        try (BgeEmbedder parallel = BgeEmbedder.load(TestModel.tempDir("bge"), 2, 512, factory)) {
+            List<String> texts = new java.util.ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                texts.add("第" + i + "段：退货运费由谁承担，七天无理由退货的条件和流程说明。".repeat(12));
+            }
+            java.util.concurrent.CompletableFuture<Throwable> outcome = new java.util.concurrent.CompletableFuture<>();
+            Thread caller = Thread.ofPlatform().start(() -> {
+                try {
+                    parallel.embed(texts);
+                    outcome.complete(null);
+                } catch (Throwable t) {
+                    outcome.complete(t);
+                }
+            });
+            while (made.isEmpty()) {
+                Thread.sleep(1);
+            }
+            Thread.sleep(30);
+            caller.interrupt();
+            Throwable t = outcome.get();
+            assertTrue(t instanceof KnowledgeException && t.getMessage().contains("interrupted"), "got " + t);
+            for (Thread worker : made) {
+                boolean inOnnxruntime = java.util.Arrays.stream(worker.getStackTrace())
+                        .anyMatch(f -> f.getClassName().startsWith("ai.onnxruntime."));
+                assertTrue(!inOnnxruntime, worker + " is still inside onnxruntime after the caller gave up");
+            }
+        }
+    }
+
     static double dot(float[] a, float[] b) {
         double s = 0;
         for (int i = 0; i < a.length; i++) {
