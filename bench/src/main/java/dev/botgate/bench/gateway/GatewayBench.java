@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.IntSupplier;
 
 /**
  * The HTTP layer's cost and the engine's scaling, measured in one run on a generated ~26M-parameter GGUF (512-dim,
@@ -135,59 +136,23 @@ public final class GatewayBench {
                             .toList(), lengths);
 
             // The same four full-length generations, one after another and then all at once: tokens per wall-clock
-            // second (prompt included) of each way.
+            // second (prompt included) of each way; read by the JDK client in this JVM, then by curl processes (the
+            // client's reader threads then no longer share the server's JVM; they still share the two cores).
             List<String> four = prompts.subList(0, Math.min(4, prompts.size()));
-            List<Double> aggregate = new ArrayList<>();
-            List<Double> single = new ArrayList<>();
-            for (int r = 0; r < 3; r++) {
-                long t0 = System.nanoTime();
-                double tokens = 0;
-                for (String p : four) {
-                    tokens += overHttp(http, base, model, p, TOKENS)[0];
-                }
-                single.add(tokens / ((System.nanoTime() - t0) / 1e9));
-                t0 = System.nanoTime();
-                List<CompletableFuture<double[]>> streams = new ArrayList<>();
-                for (String p : four) {
-                    streams.add(CompletableFuture.supplyAsync(() -> overHttp(http, base, model, p, TOKENS)));
-                }
-                tokens = 0;
-                for (CompletableFuture<double[]> s : streams) {
-                    tokens += s.get()[0];
-                }
-                aggregate.add(tokens / ((System.nanoTime() - t0) / 1e9));
+            List<List<Double>> jdk = sequentialVsConcurrent(four, p -> {
+                CompletableFuture<double[]> f = CompletableFuture.supplyAsync(() -> overHttp(http, base, model, p,
+                        TOKENS));
+                return () -> (int) f.join()[0];
+            });
+            List<List<Double>> curl = sequentialVsConcurrent(four, p -> curlStream(base, model, p, TOKENS)::waitFor);
+            for (var result : List.of(Map.entry("the JDK client in this JVM", jdk), Map.entry("curl processes", curl))) {
+                List<Double> single = result.getValue().get(0);
+                List<Double> aggregate = result.getValue().get(1);
+                System.out.printf(Locale.ROOT, "throughput over HTTP, the same %d generations read by %s: 4 concurrent "
+                        + "streams %.1f tok/s vs one at a time %.1f tok/s, ratio %.2f (target >= 1.5)%n  runs concurrent "
+                        + "%s%n  runs sequential %s%n", four.size(), result.getKey(), median(aggregate), median(single),
+                        median(aggregate) / median(single), fmt(aggregate), fmt(single));
             }
-            System.out.printf(Locale.ROOT, "throughput over HTTP, the same %d generations: 4 concurrent streams %.1f "
-                    + "tok/s vs one at a time %.1f tok/s, ratio %.2f (target >= 1.5)%n  runs concurrent %s%n  runs "
-                    + "sequential %s%n", four.size(), median(aggregate), median(single), median(aggregate)
-                    / median(single), fmt(aggregate), fmt(single));
-
-            // The same comparison with the streams read by curl, each in its own process: the JDK client's reader
-            // threads then no longer share the server's JVM (they still share the two cores).
-            List<Double> curlAggregate = new ArrayList<>();
-            List<Double> curlSingle = new ArrayList<>();
-            for (int r = 0; r < 3; r++) {
-                long t0 = System.nanoTime();
-                double tokens = 0;
-                for (String p : four) {
-                    tokens += curlStream(base, model, p, TOKENS).waitFor();
-                }
-                curlSingle.add(tokens / ((System.nanoTime() - t0) / 1e9));
-                t0 = System.nanoTime();
-                List<CurlStream> running = new ArrayList<>();
-                for (String p : four) {
-                    running.add(curlStream(base, model, p, TOKENS));
-                }
-                tokens = 0;
-                for (CurlStream c : running) {
-                    tokens += c.waitFor();
-                }
-                curlAggregate.add(tokens / ((System.nanoTime() - t0) / 1e9));
-            }
-            System.out.printf(Locale.ROOT, "throughput over HTTP read by curl processes: 4 concurrent streams %.1f tok/s "
-                    + "vs one at a time %.1f tok/s, ratio %.2f (target >= 1.5)%n  runs concurrent %s%n  runs sequential "
-                    + "%s%n", median(curlAggregate), median(curlSingle), median(curlAggregate) / median(curlSingle),
-                    fmt(curlAggregate), fmt(curlSingle));
 
             StringBuilder prefix = new StringBuilder("You are a support assistant. Reference material follows.\n");
             while (prefix.length() < 5200) {
@@ -254,6 +219,29 @@ public final class GatewayBench {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Tokens per wall-clock second of {@code prompts} run one after another, then all at once, 3 rounds: [sequential
+     * rates, concurrent rates]. {@code start} begins one generation and returns what waits for its token count.
+     */
+    static List<List<Double>> sequentialVsConcurrent(List<String> prompts,
+                                                     java.util.function.Function<String, IntSupplier> start) {
+        List<Double> single = new ArrayList<>();
+        List<Double> aggregate = new ArrayList<>();
+        for (int r = 0; r < 3; r++) {
+            long t0 = System.nanoTime();
+            double tokens = 0;
+            for (String p : prompts) {
+                tokens += start.apply(p).getAsInt();
+            }
+            single.add(tokens / ((System.nanoTime() - t0) / 1e9));
+            t0 = System.nanoTime();
+            List<IntSupplier> running = prompts.stream().map(start).toList();
+            tokens = running.stream().mapToInt(IntSupplier::getAsInt).sum();
+            aggregate.add(tokens / ((System.nanoTime() - t0) / 1e9));
+        }
+        return List.of(single, aggregate);
     }
 
     /** One streamed completion read by a {@code curl -N} process; {@link #waitFor} gives its content frames. */
