@@ -66,6 +66,8 @@ public final class InboundDispatcher implements AutoCloseable {
     private volatile boolean backlogged;
     /** Messages being recorded into the backlog right now; guarded by {@link #backlogLock}. */
     private int spilling;
+    /** Messages being recorded and handed straight to the workers right now; guarded by {@link #backlogLock}. */
+    private int handing;
     /** The last backlog id handed to the workers; only the pump thread reads and writes it. */
     private long backlogCursor;
     private final AtomicBoolean pumpScheduled = new AtomicBoolean();
@@ -126,40 +128,47 @@ public final class InboundDispatcher implements AutoCloseable {
         }
         // Answers waiting in memory are bounded: past the bound (or while a backlog exists, to keep the order) the
         // message is recorded straight into the record's backlog, at no extra cost on the acknowledgement's path.
+        // Both counters are held until the message is recorded (and, directly, handed to the workers): the pump
+        // neither ends the backlog while a message is on its way into it, nor hands a backlogged message out ahead
+        // of an earlier one that is still on its way into memory.
         boolean toBacklog;
         synchronized (backlogLock) {
             toBacklog = backlogged || inMemory.size() >= answersInMemory;
             if (toBacklog) {
                 backlogged = true;
                 spilling++;
+            } else {
+                handing++;
             }
         }
-        Optional<Long> id;
         try {
-            id = log.record(m.channel().id(), m.botId(), m.messageId(), m.conversationKey(), m.senderId(), m.text(),
-                    replyContext(m), toBacklog ? MessageLog.State.QUEUED : MessageLog.State.RECEIVED);
-        } finally {
+            Optional<Long> id = log.record(m.channel().id(), m.botId(), m.messageId(), m.conversationKey(),
+                    m.senderId(), m.text(), replyContext(m),
+                    toBacklog ? MessageLog.State.QUEUED : MessageLog.State.RECEIVED);
+            recent.put(key, Boolean.TRUE);
+            if (id.isEmpty()) {
+                metrics.inc("botgate_duplicates_dropped_total", labels, 1);
+                return ack;
+            }
+            metrics.inc("botgate_messages_in_total", labels, 1);
             if (toBacklog) {
-                synchronized (backlogLock) {
+                metrics.inc("botgate_answers_backlogged_total", labels, 1);
+            } else {
+                hand(adapter, id.get(), m);
+            }
+            return ack;
+        } finally {
+            synchronized (backlogLock) {
+                if (toBacklog) {
                     spilling--;
+                } else {
+                    handing--;
                 }
             }
+            if (backlogged && inMemory.size() <= answersInMemory / 2) {
+                schedulePump(); // otherwise a finishing answer schedules it
+            }
         }
-        if (toBacklog && inMemory.size() <= answersInMemory / 2) {
-            schedulePump(); // (also after a duplicate or a failed write) otherwise a finishing answer schedules it
-        }
-        recent.put(key, Boolean.TRUE);
-        if (id.isEmpty()) {
-            metrics.inc("botgate_duplicates_dropped_total", labels, 1);
-            return ack;
-        }
-        metrics.inc("botgate_messages_in_total", labels, 1);
-        if (toBacklog) {
-            metrics.inc("botgate_answers_backlogged_total", labels, 1);
-        } else {
-            hand(adapter, id.get(), m);
-        }
-        return ack;
     }
 
     private void hand(ChannelAdapter adapter, long id, InboundMessage m) {
@@ -190,6 +199,11 @@ public final class InboundDispatcher implements AutoCloseable {
         pumpScheduled.set(false);
         try {
             while (backlogged) {
+                synchronized (backlogLock) {
+                    if (handing > 0) {
+                        return; // an earlier message is on its way into memory; its dispatch schedules the next pump
+                    }
+                }
                 int room = answersInMemory - inMemory.size();
                 if (room <= 0) {
                     return; // a finishing answer schedules the next pump
