@@ -80,7 +80,7 @@ public final class HooksService implements HttpService {
             res.header(HeaderNames.CONTENT_TYPE, reply.contentType());
         }
         res.send(reply.body());
-        metrics.histogram("botgate_callback_seconds", "channel=\"" + channel + "\"",
+        metrics.histogram("botgate_callback_seconds", "channel=\"" + adapter.channel().id() + "\"",
                 (System.nanoTime() - received) / 1e9);
     }
 }
