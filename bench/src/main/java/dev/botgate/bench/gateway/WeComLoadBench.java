@@ -43,9 +43,9 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Two processes, as in production: this JVM runs Botgate alone; a child JVM plays the platform (the load generator
  * and the fake WeCom API that receives the answers), so the generator's allocation and GC pauses are not the
- * server's. Both share the machine's cores. The server is warmed first by {@code warm-up} seconds at the same rate
- * (the JIT compiles the hot paths in that time; the cold figures are printed too), the answer backlog drains, then
- * the timed run starts.
+ * server's. Both share the machine's cores. The generator first warms itself against a no-op server; then the
+ * server is warmed by {@code warm-up} seconds at the same rate (the JIT compiles the hot paths in that time; the cold
+ * figures are printed too), the answer backlog drains, then the timed run starts.
  * <pre>
  * bench/run dev.botgate.bench.gateway.WeComLoadBench [rate/s] [seconds] [warm-up seconds]     # default 500 30 10
  * </pre>
@@ -216,6 +216,22 @@ public final class WeComLoadBench {
                         Instant.now().plusSeconds(i / rate)));
             }
             HttpClient http = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+
+            // The generator warms itself first, against a server that only answers 200: in production the platform
+            // is not a cold JVM on the same two cores, so the server's cold start below is the server's own.
+            com.sun.net.httpserver.HttpServer sink = com.sun.net.httpserver.HttpServer.create(
+                    new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+            sink.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+            sink.createContext("/", exchange -> {
+                exchange.getRequestBody().readAllBytes();
+                exchange.sendResponseHeaders(200, -1);
+                exchange.close();
+            });
+            sink.start();
+            Run self = send(http, "http://127.0.0.1:" + sink.getAddress().getPort() + "/sink?",
+                    callbacks.subList(0, warm), rate);
+            sink.stop(0);
+            out.printf("generator warmed against a no-op server: p50/p99 ms by second:%s%n", self.timeline(rate));
 
             out.printf("warm-up: %d callbacks/s for %d s (not timed) ...%n", rate, warmupSeconds);
             Run warmRun = send(http, hook, callbacks.subList(0, warm), rate);
