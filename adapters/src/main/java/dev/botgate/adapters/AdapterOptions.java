@@ -32,6 +32,11 @@ public record AdapterOptions(Clock clock, Sleeper sleeper, Duration requestTimeo
                 Duration.ofMinutes(5));
     }
 
+    /** Whether a signed request's timestamp (epoch seconds) lies within {@link #signatureWindow()} of the clock. */
+    public boolean withinSignatureWindow(long epochSeconds) {
+        return Math.abs(clock.instant().getEpochSecond() - epochSeconds) <= signatureWindow.toSeconds();
+    }
+
     /** A copy with another clock and sleeper (tests). */
     public AdapterOptions with(Clock clock, Sleeper sleeper) {
         return new AdapterOptions(clock, sleeper, requestTimeout, retry, signatureWindow);

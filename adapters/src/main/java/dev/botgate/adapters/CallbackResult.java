@@ -1,6 +1,7 @@
 package dev.botgate.adapters;
 
 import java.util.Objects;
+import java.util.Optional;
 
 /** What {@link ChannelAdapter#handle(CallbackRequest)} decided about one callback. */
 public sealed interface CallbackResult {
@@ -29,6 +30,24 @@ public sealed interface CallbackResult {
         /** A refusal: the status with {@code {"error": reason}}, the reason also logged. */
         public static Reply refuse(int status, String reason) {
             return new Reply(HttpReply.error(status, reason), reason);
+        }
+
+        /**
+         * The refusal for a WeChat-family {@code timestamp} query parameter (epoch seconds) that is not a number (400)
+         * or lies outside the options' signature window (403); empty when it is acceptable.
+         */
+        public static Optional<Reply> staleTimestamp(String timestamp, AdapterOptions options) {
+            long ts;
+            try {
+                ts = Long.parseLong(timestamp);
+            } catch (NumberFormatException e) {
+                return Optional.of(refuse(400, "timestamp is not a number"));
+            }
+            if (!options.withinSignatureWindow(ts)) {
+                return Optional.of(refuse(403, "timestamp outside the " + options.signatureWindow().toMinutes()
+                        + " minute window: check this server's clock"));
+            }
+            return Optional.empty();
         }
     }
 

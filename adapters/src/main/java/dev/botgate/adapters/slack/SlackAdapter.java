@@ -106,8 +106,7 @@ public final class SlackAdapter implements ChannelAdapter {
         } catch (NumberFormatException e) {
             return refuse(401, "X-Slack-Request-Timestamp is not a number");
         }
-        long now = options.clock().instant().getEpochSecond();
-        if (Math.abs(now - seconds) > options.signatureWindow().toSeconds()) {
+        if (!options.withinSignatureWindow(seconds)) {
             return refuse(403, "request timestamp outside the " + options.signatureWindow().toMinutes()
                     + " minute window (replayed, or this server's clock is off)");
         }

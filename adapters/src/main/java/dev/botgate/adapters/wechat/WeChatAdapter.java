@@ -119,7 +119,7 @@ public final class WeChatAdapter implements ChannelAdapter {
         if (sig.isEmpty() || ts.isEmpty() || nonce.isEmpty() || echostr.isEmpty()) {
             return refuse(400, "missing query parameter signature, timestamp, nonce or echostr");
         }
-        Optional<CallbackResult> stale = checkTimestamp(ts.get());
+        Optional<CallbackResult.Reply> stale = CallbackResult.Reply.staleTimestamp(ts.get(), options);
         if (stale.isPresent()) {
             return stale.get();
         }
@@ -135,7 +135,7 @@ public final class WeChatAdapter implements ChannelAdapter {
         if (ts.isEmpty() || nonce.isEmpty()) {
             return refuse(400, "missing query parameter timestamp or nonce");
         }
-        Optional<CallbackResult> stale = checkTimestamp(ts.get());
+        Optional<CallbackResult.Reply> stale = CallbackResult.Reply.staleTimestamp(ts.get(), options);
         if (stale.isPresent()) {
             return stale.get();
         }
@@ -235,20 +235,6 @@ public final class WeChatAdapter implements ChannelAdapter {
 
     private static HttpReply success() {
         return HttpReply.text(200, "success");
-    }
-
-    private Optional<CallbackResult> checkTimestamp(String timestamp) {
-        long ts;
-        try {
-            ts = Long.parseLong(timestamp);
-        } catch (NumberFormatException e) {
-            return Optional.of(refuse(400, "timestamp is not a number"));
-        }
-        if (Math.abs(options.clock().instant().getEpochSecond() - ts) > options.signatureWindow().toSeconds()) {
-            return Optional.of(refuse(403, "timestamp outside the " + options.signatureWindow().toMinutes()
-                    + " minute window: check this server's clock"));
-        }
-        return Optional.empty();
     }
 
     @Override

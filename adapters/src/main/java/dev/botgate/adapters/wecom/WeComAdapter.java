@@ -111,7 +111,7 @@ public final class WeComAdapter implements ChannelAdapter {
             // Base64 has no spaces: a space is a '+' that a framework decoded as form data (the samples warn of it).
             q.put(name, name.equals("echostr") ? v.get().replace(' ', '+') : v.get());
         }
-        Optional<CallbackResult> stale = checkTimestamp(q.get("timestamp"), request);
+        Optional<CallbackResult.Reply> stale = CallbackResult.Reply.staleTimestamp(q.get("timestamp"), options);
         if (stale.isPresent()) {
             return stale.get();
         }
@@ -133,7 +133,7 @@ public final class WeComAdapter implements ChannelAdapter {
         if (sig.isEmpty() || ts.isEmpty() || nonce.isEmpty()) {
             return refuse(400, "missing query parameter msg_signature, timestamp or nonce");
         }
-        Optional<CallbackResult> stale = checkTimestamp(ts.get(), request);
+        Optional<CallbackResult.Reply> stale = CallbackResult.Reply.staleTimestamp(ts.get(), options);
         if (stale.isPresent()) {
             return stale.get();
         }
@@ -186,21 +186,6 @@ public final class WeComAdapter implements ChannelAdapter {
         }
         return new CallbackResult.Inbound(new InboundMessage(Channel.WECOM, botId, conversation, from, "", id,
                 MessageKind.UNSUPPORTED, to, false), ack);
-    }
-
-    private Optional<CallbackResult> checkTimestamp(String timestamp, CallbackRequest request) {
-        long ts;
-        try {
-            ts = Long.parseLong(timestamp);
-        } catch (NumberFormatException e) {
-            return Optional.of(refuse(400, "timestamp is not a number"));
-        }
-        long now = options.clock().instant().getEpochSecond();
-        if (Math.abs(now - ts) > options.signatureWindow().toSeconds()) {
-            return Optional.of(refuse(403, "timestamp outside the " + options.signatureWindow().toMinutes()
-                    + " minute window: check this server's clock"));
-        }
-        return Optional.empty();
     }
 
     private CallbackResult decryptFailure(WxCryptoException e) {
