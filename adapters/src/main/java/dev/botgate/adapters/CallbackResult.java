@@ -32,6 +32,11 @@ public sealed interface CallbackResult {
             return new Reply(HttpReply.error(status, reason), reason);
         }
 
+        /** A value the platform sent, cut to 40 characters for quoting in a reason, so a log line stays short. */
+        public static String clip(String platformValue) {
+            return platformValue.length() > 40 ? platformValue.substring(0, 40) : platformValue;
+        }
+
         /**
          * The refusal for a WeChat-family {@code timestamp} query parameter (epoch seconds) that is not a number (400)
          * or lies outside the options' signature window (403); empty when it is acceptable.

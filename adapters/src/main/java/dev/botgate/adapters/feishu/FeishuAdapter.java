@@ -165,7 +165,7 @@ public final class FeishuAdapter implements ChannelAdapter {
         }
         String type = header.path("event_type").asText();
         if (!type.equals("im.message.receive_v1")) {
-            return ignore("event " + clip(type));
+            return ignore("event " + CallbackResult.Reply.clip(type));
         }
         return message(event.path("event"), eventId);
     }
@@ -174,7 +174,7 @@ public final class FeishuAdapter implements ChannelAdapter {
         JsonNode sender = e.path("sender");
         JsonNode msg = e.path("message");
         if (!sender.path("sender_type").asText("user").equals("user")) {
-            return ignore("message from " + clip(sender.path("sender_type").asText()));
+            return ignore("message from " + CallbackResult.Reply.clip(sender.path("sender_type").asText()));
         }
         String senderId = sender.path("sender_id").path("open_id").asText();
         String messageId = msg.path("message_id").asText();
@@ -380,10 +380,6 @@ public final class FeishuAdapter implements ChannelAdapter {
         } catch (IOException e) {
             return null;
         }
-    }
-
-    private static String clip(String s) {
-        return s.length() > 40 ? s.substring(0, 40) : s;
     }
 
     private static CallbackResult ignore(String why) {

@@ -130,7 +130,7 @@ public final class SlackAdapter implements ChannelAdapter {
                     "url verification");
         }
         if (!type.equals("event_callback")) {
-            return ignore("payload type " + clip(type));
+            return ignore("payload type " + CallbackResult.Reply.clip(type));
         }
         String eventId = payload.path("event_id").asText();
         if (eventId.isEmpty()) {
@@ -147,7 +147,7 @@ public final class SlackAdapter implements ChannelAdapter {
             return ignore("bot message");
         }
         if (!subtype.isEmpty() && !subtype.equals("file_share") && !subtype.equals("thread_broadcast")) {
-            return ignore("message subtype " + clip(subtype));
+            return ignore("message subtype " + CallbackResult.Reply.clip(subtype));
         }
         if (user.isEmpty()) {
             return ignore("no user");
@@ -172,7 +172,7 @@ public final class SlackAdapter implements ChannelAdapter {
             replyTo = new ReplyTo.SlackThread(channel, threadTs);
         } else {
             // Channel messages arrive as app_mention too; answering both would answer twice.
-            return ignore("event " + clip(type) + " " + clip(e.path("channel_type").asText()));
+            return ignore("event " + CallbackResult.Reply.clip(type) + " " + CallbackResult.Reply.clip(e.path("channel_type").asText()));
         }
         String text = stripMentions(e.path("text").asText(), self).strip();
         MessageKind kind = text.isEmpty() && subtype.equals("file_share") ? MessageKind.UNSUPPORTED
@@ -323,10 +323,6 @@ public final class SlackAdapter implements ChannelAdapter {
 
     private static String clipText(String s) {
         return s.length() <= MAX_TEXT_CHARS ? s : s.substring(0, MAX_TEXT_CHARS - 1) + "…";
-    }
-
-    private static String clip(String s) {
-        return s.length() > 40 ? s.substring(0, 40) : s;
     }
 
     private static CallbackResult ignore(String why) {

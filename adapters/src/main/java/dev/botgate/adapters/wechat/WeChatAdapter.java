@@ -219,7 +219,7 @@ public final class WeChatAdapter implements ChannelAdapter {
                 return new CallbackResult.Inbound(new InboundMessage(Channel.WECHAT, botId, conversation, from, "",
                         from + ":" + createTime, MessageKind.WELCOME, to, false), ack);
             }
-            return new CallbackResult.Reply(success(), "ignored: event " + clip(event));
+            return new CallbackResult.Reply(success(), "ignored: event " + CallbackResult.Reply.clip(event));
         }
         String msgId = msg.text("MsgId");
         String id = msgId.isEmpty() ? from + ":" + createTime : msgId;
@@ -358,10 +358,6 @@ public final class WeChatAdapter implements ChannelAdapter {
     @Override
     public ReplyStream open(InboundMessage replyTo) {
         return ThrottledReplyStream.sendOnFinish(t -> send(replyTo, t));
-    }
-
-    private static String clip(String s) {
-        return s.length() > 40 ? s.substring(0, 40) : s;
     }
 
     @Override

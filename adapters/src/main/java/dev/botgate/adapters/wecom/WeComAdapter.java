@@ -176,7 +176,7 @@ public final class WeComAdapter implements ChannelAdapter {
                 return new CallbackResult.Inbound(new InboundMessage(Channel.WECOM, botId, conversation, from, "",
                         id, MessageKind.WELCOME, to, false), ack);
             }
-            return new CallbackResult.Reply(HttpReply.text(200, ""), "ignored: event " + safe(event));
+            return new CallbackResult.Reply(HttpReply.text(200, ""), "ignored: event " + CallbackResult.Reply.clip(event));
         }
         String msgId = msg.text("MsgId");
         String id = msgId.isEmpty() ? "msg:" + from + ":" + createTime : msgId;
@@ -193,10 +193,6 @@ public final class WeComAdapter implements ChannelAdapter {
             return refuse(401, "message is for another CorpID: check wecom.corp-id");
         }
         return refuse(400, "cannot decrypt: " + e.getMessage() + "; check wecom.encoding-aes-key");
-    }
-
-    private static String safe(String s) {
-        return s.length() > 40 ? s.substring(0, 40) : s;
     }
 
     @Override
