@@ -273,7 +273,7 @@ public final class InboundDispatcher implements AutoCloseable {
                 resent++;
             }
         }
-        int waiting = log.queued(0, Integer.MAX_VALUE).size();
+        int waiting = log.queuedCount(); // counted, not loaded: a crash may leave a large backlog
         if (waiting > 0) {
             backlogged = true;
             schedulePump();

@@ -239,6 +239,16 @@ public final class MessageLog implements AutoCloseable {
                 State.RECEIVED.name());
     }
 
+    /** How many messages wait in the backlog ({@link State#QUEUED}). */
+    public synchronized int queuedCount() {
+        try (ResultSet rs = statement("SELECT COUNT(*) FROM messages WHERE state='QUEUED'").executeQuery()) {
+            rs.next();
+            return rs.getInt(1);
+        } catch (SQLException e) {
+            throw new PipelineException("cannot read the message record: " + e.getMessage(), e);
+        }
+    }
+
     /**
      * The backlog after {@code afterId}: up to {@code limit} {@link State#QUEUED} messages, oldest first. Ids grow in
      * commit order, so a reader that remembers the last id it took never sees a message twice nor misses one.
