@@ -18,6 +18,7 @@ public final class Metrics {
     private final Map<String, DoubleAdder> sums = new ConcurrentHashMap<>();
     private final Map<String, DoubleSupplier> gauges = new ConcurrentHashMap<>();
     private final Map<String, String> help = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder[]> histograms = new ConcurrentHashMap<>();
 
     /** Adds to a counter, e.g. {@code inc("botgate_requests_total", "route=\"/api/chat\"", 1)}. */
     public void inc(String name, String labels, long delta) {
@@ -36,17 +37,30 @@ public final class Metrics {
 
     /**
      * Records one observation of a histogram with {@link #LATENCY_BUCKETS}: {@code name_bucket{…,le="…"}} (cumulative,
-     * as Prometheus expects), {@code name_count} and {@code name_sum}.
+     * as Prometheus expects; every bucket listed from the first observation), {@code name_count} and {@code name_sum}.
+     * It sits on the acknowledgement path, so a series' bucket counters are looked up once and kept.
      */
     public void histogram(String name, String labels, double seconds) {
-        String prefix = labels.isEmpty() ? "" : labels + ",";
-        for (double bound : LATENCY_BUCKETS) {
-            if (seconds <= bound) {
-                inc(name + "_bucket", prefix + "le=\"" + bucketLabel(bound) + "\"", 1);
+        LongAdder[] adders = histograms.computeIfAbsent(series(name, labels), k -> bucketCounters(name, labels));
+        for (int i = 0; i < LATENCY_BUCKETS.length; i++) {
+            if (seconds <= LATENCY_BUCKETS[i]) {
+                adders[i].increment();
             }
         }
-        inc(name + "_bucket", prefix + "le=\"+Inf\"", 1);
+        adders[LATENCY_BUCKETS.length].increment();
         observe(name, labels, seconds);
+    }
+
+    /** The counters of a histogram's buckets, {@code +Inf} last, registered as counter series. */
+    private LongAdder[] bucketCounters(String name, String labels) {
+        String prefix = labels.isEmpty() ? "" : labels + ",";
+        LongAdder[] adders = new LongAdder[LATENCY_BUCKETS.length + 1];
+        for (int i = 0; i <= LATENCY_BUCKETS.length; i++) {
+            String le = i < LATENCY_BUCKETS.length ? bucketLabel(LATENCY_BUCKETS[i]) : "+Inf";
+            adders[i] = counters.computeIfAbsent(series(name + "_bucket", prefix + "le=\"" + le + "\""),
+                    k -> new LongAdder());
+        }
+        return adders;
     }
 
     /** How a bucket's bound is written in its {@code le} label: {@code 0.05}, {@code 1}, {@code 2.5}. */
