@@ -62,6 +62,9 @@ public final class MessageLog implements AutoCloseable {
         this.clock = clock;
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
+            // The record holds every user's questions: the owner's alone. SQLite gives its -wal and -shm files the
+            // database file's mode, so creating it 0600 before SQLite opens it covers them too.
+            dev.botgate.gateway.DataDirectory.createPrivateFile(file.toAbsolutePath());
             db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
             try (Statement st = db.createStatement()) {
                 st.execute("PRAGMA journal_mode=WAL");
@@ -88,7 +91,7 @@ public final class MessageLog implements AutoCloseable {
                 st.execute("CREATE INDEX IF NOT EXISTS messages_state ON messages(state)");
                 st.execute("CREATE INDEX IF NOT EXISTS messages_conversation ON messages(conversation, id)");
             }
-        } catch (java.io.IOException | SQLException e) {
+        } catch (java.io.IOException | java.io.UncheckedIOException | SQLException e) {
             throw new PipelineException("cannot open the message record " + file + ": " + e.getMessage(), e);
         }
         writer = Thread.ofPlatform().name("message-record-writer").daemon(true).start(this::writeLoop);
