@@ -114,7 +114,11 @@ public final class Botgate implements AutoCloseable {
     private static Map<String, String> readiness(Parts parts) {
         Map<String, String> checks = new LinkedHashMap<>();
         checks.put("engine", "UP");
-        checks.put("knowledge", "UP");
+        // Ready once the bots' knowledge bases are: before, a bot would find nothing in a base still importing.
+        java.util.Set<String> used = new java.util.TreeSet<>();
+        parts.bots().bots().values().forEach(b -> used.addAll(b.config().knowledge()));
+        List<String> importing = Wiring.importing(parts.knowledge(), used);
+        checks.put("knowledge", importing.isEmpty() ? "UP" : "importing: " + String.join(", ", importing));
         return checks;
     }
 

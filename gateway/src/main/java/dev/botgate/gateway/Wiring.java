@@ -14,8 +14,10 @@ import dev.botgate.gateway.pipeline.InboundDispatcher;
 import dev.botgate.gateway.pipeline.MessageLog;
 import dev.botgate.gateway.pipeline.Passage;
 import dev.botgate.gateway.pipeline.Retriever;
+import dev.botgate.knowledge.index.BaseInfo;
 import dev.botgate.knowledge.index.BgeEmbedder;
 import dev.botgate.knowledge.index.Embedder;
+import dev.botgate.knowledge.index.ImportJob;
 import dev.botgate.knowledge.index.KnowledgeBases;
 import dev.botgate.knowledge.index.KnowledgeOptions;
 import dev.botgate.knowledge.index.SearchHit;
@@ -29,9 +31,11 @@ import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -144,17 +148,25 @@ public final class Wiring {
     /** The bots' retrieval: the knowledge bases' hybrid search, the same one the admin search test runs. */
     static Retriever retriever(KnowledgeBases knowledge, java.util.concurrent.ExecutorService pool) {
         Retriever search = direct(knowledge);
-        return (bases, query, top) -> {
-            try {
-                return pool.submit(() -> search.retrieve(bases, query, top)).get();
-            } catch (java.util.concurrent.ExecutionException e) {
-                if (e.getCause() instanceof RuntimeException r) {
-                    throw r;
+        return new Retriever() {
+            @Override
+            public List<Passage> retrieve(List<String> bases, String query, int top) {
+                try {
+                    return pool.submit(() -> search.retrieve(bases, query, top)).get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (e.getCause() instanceof RuntimeException r) {
+                        throw r;
+                    }
+                    throw new IllegalStateException(e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while searching", e);
                 }
-                throw new IllegalStateException(e.getCause());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while searching", e);
+            }
+
+            @Override
+            public List<String> importing(List<String> bases) {
+                return Wiring.importing(knowledge, bases);
             }
         };
     }
@@ -179,14 +191,33 @@ public final class Wiring {
         };
     }
 
-    /** On first start, gives the demo bot its sample knowledge base, so a new user can chat at once. */
-    private static void seedDemo(KnowledgeBases knowledge, BotRegistry bots) {
+    /**
+     * Gives the demo bot its sample knowledge base, so a new user can chat at once. Idempotent and completed at the
+     * next start: whatever sample document the base lacks (first start; an import that a kill or a refused start cut
+     * short, since imports commit whole documents) is imported again, and the ones there are left alone.
+     *
+     * @return the seeding import, when one was started
+     */
+    static Optional<ImportJob> seedDemo(KnowledgeBases knowledge, BotRegistry bots) {
         boolean wanted = bots.bots().values().stream().anyMatch(b -> b.config().knowledge().contains(DEMO_KB));
-        if (!wanted || knowledge.list().stream().anyMatch(b -> b.name().equals(DEMO_KB))) {
-            return;
+        if (!wanted) {
+            return Optional.empty();
+        }
+        Optional<BaseInfo> base = knowledge.list().stream().filter(b -> b.name().equals(DEMO_KB)).findFirst();
+        if (base.isPresent() && !base.get().problem().isEmpty()) {
+            LOG.log(Level.WARNING, "the sample knowledge base '" + DEMO_KB + "' cannot be opened, not seeding it: "
+                    + base.get().problem());
+            return Optional.empty();
+        }
+        Set<String> present = new HashSet<>();
+        if (base.isPresent()) {
+            knowledge.documents(DEMO_KB).forEach(d -> present.add(d.source()));
         }
         List<Upload> files = new ArrayList<>();
         for (String name : SAMPLE_FILES) {
+            if (present.contains(name)) {
+                continue;
+            }
             try (InputStream in = Wiring.class.getResourceAsStream("/sample-kb/" + name)) {
                 if (in == null) {
                     throw new IllegalStateException("sample-kb/" + name + " missing from the classpath: broken build");
@@ -196,8 +227,21 @@ public final class Wiring {
                 throw new IllegalStateException(e);
             }
         }
-        knowledge.create(DEMO_KB);
-        knowledge.startUpload(DEMO_KB, files, Set.of("sample"));
-        LOG.log(Level.INFO, "created the sample knowledge base '" + DEMO_KB + "' for the demo bot");
+        if (files.isEmpty()) {
+            return Optional.empty();
+        }
+        if (base.isEmpty()) {
+            knowledge.create(DEMO_KB);
+        }
+        ImportJob job = knowledge.startUpload(DEMO_KB, files, Set.of("sample"));
+        LOG.log(Level.INFO, (base.isEmpty() ? "creating" : "completing") + " the sample knowledge base '" + DEMO_KB
+                + "' for the demo bot (" + files.size() + " file(s))");
+        return Optional.of(job);
+    }
+
+    /** Those of {@code bases} that an import is queued for or running into: not ready to answer from. */
+    static List<String> importing(KnowledgeBases knowledge, Collection<String> bases) {
+        return knowledge.jobs().stream().filter(j -> !j.finished() && bases.contains(j.base()))
+                .map(ImportJob::base).distinct().toList();
     }
 }

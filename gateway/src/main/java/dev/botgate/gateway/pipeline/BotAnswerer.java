@@ -10,6 +10,7 @@ import dev.botgate.backend.engine.GenerationRequest;
 import dev.botgate.backend.engine.QueueFullException;
 import dev.botgate.gateway.Metrics;
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -25,24 +26,41 @@ import java.util.function.Consumer;
  * local chat) goes through here, so a bot answers the same everywhere.
  *
  * <p>In order: reset commands; the per-user rate limit; sensitive words in the question; retrieval; a direct Q&amp;A
- * hit answered verbatim; nothing above the threshold gives the fallback; otherwise the model answers from the
- * passages (or, without a model, the best passage is returned with its source). A model answer that contains a
- * sensitive word is replaced by the refusal.
+ * hit answered verbatim; nothing above the threshold gives the fallback, except while one of the bot's knowledge
+ * bases is still being imported (the question then waits a moment for the import, and is told so if it goes on);
+ * otherwise the model answers from the passages (or, without a model, the best passage is returned with its source).
+ * A model answer that contains a sensitive word is replaced by the refusal.
  */
 public final class BotAnswerer {
     private static final System.Logger LOG = System.getLogger(BotAnswerer.class.getName());
     private static final Set<String> RESET = Set.of("/reset", "重置", "/重置", "reset");
     private static final long MODEL_TIMEOUT_SECONDS = 300;
+    /** Long enough for the demo base's first import; short enough for a platform's passive-reply window. */
+    public static final Duration DEFAULT_IMPORT_WAIT = Duration.ofSeconds(4);
+    /** The reply while a bot's knowledge base is still being imported (never the fallback: nothing is known yet). */
+    public static final String IMPORTING = "知识库正在导入，请稍后再问。The knowledge base is still being imported; "
+            + "please ask again in a moment.";
     private final Engine engine;
     private final Retriever retriever;
     private final ConversationContext context;
     private final Metrics metrics;
+    private final Duration importWait;
 
     public BotAnswerer(Engine engine, Retriever retriever, ConversationContext context, Metrics metrics) {
+        this(engine, retriever, context, metrics, DEFAULT_IMPORT_WAIT);
+    }
+
+    /**
+     * @param importWait how long a question that finds nothing waits for its bot's knowledge bases to finish
+     *                   importing before the bot says they are still importing
+     */
+    public BotAnswerer(Engine engine, Retriever retriever, ConversationContext context, Metrics metrics,
+                       Duration importWait) {
         this.engine = engine;
         this.retriever = retriever;
         this.context = context;
         this.metrics = metrics;
+        this.importWait = importWait;
     }
 
     /**
@@ -69,10 +87,14 @@ public final class BotAnswerer {
             metrics.inc("botgate_guardrail_refusals_total", "bot=\"" + c.id() + "\",side=\"question\"", 1);
             return canned(bot, c.refusal());
         }
-        long t0 = System.nanoTime();
-        List<Passage> passages = c.knowledge().isEmpty() ? List.of() : retriever.retrieve(c.knowledge(), q, c.topK());
-        metrics.observe("botgate_retrieve_seconds", "bot=\"" + c.id() + "\"", (System.nanoTime() - t0) / 1e9);
-        List<Passage> relevant = passages.stream().filter(p -> p.score() >= c.threshold()).toList();
+        List<Passage> relevant = retrieve(c, q);
+        if (relevant.isEmpty() && !c.knowledge().isEmpty() && !retriever.importing(c.knowledge()).isEmpty()) {
+            // A base being imported is not an empty base: finding nothing there yet is no reason for the fallback.
+            if (!awaitImports(c)) {
+                return canned(bot, IMPORTING);
+            }
+            relevant = retrieve(c, q);
+        }
         Answer answer;
         if (!relevant.isEmpty() && relevant.getFirst().direct()) {
             Passage p = relevant.getFirst();
@@ -94,6 +116,31 @@ public final class BotAnswerer {
         }
         metrics.inc("botgate_answers_total", "bot=\"" + c.id() + "\",policy=\"" + answer.policy().label() + "\"", 1);
         return answer;
+    }
+
+    /** The passages at or above the bot's threshold, best first. */
+    private List<Passage> retrieve(BotConfig c, String q) {
+        long t0 = System.nanoTime();
+        List<Passage> passages = c.knowledge().isEmpty() ? List.of() : retriever.retrieve(c.knowledge(), q, c.topK());
+        metrics.observe("botgate_retrieve_seconds", "bot=\"" + c.id() + "\"", (System.nanoTime() - t0) / 1e9);
+        return passages.stream().filter(p -> p.score() >= c.threshold()).toList();
+    }
+
+    /** Waits up to the import wait for the bot's bases to finish importing; false when they are still importing. */
+    private boolean awaitImports(BotConfig c) {
+        long end = System.nanoTime() + importWait.toNanos();
+        while (!retriever.importing(c.knowledge()).isEmpty()) {
+            if (System.nanoTime() >= end) {
+                return false;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
     }
 
     private Answer canned(Bot bot, String text) {
