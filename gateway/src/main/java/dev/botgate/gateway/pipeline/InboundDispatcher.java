@@ -305,7 +305,7 @@ public final class InboundDispatcher implements AutoCloseable {
             // Only reachable after a restart (live messages of such bots go through PassiveReplies): the answer is
             // held for the user's next message, as when all three deliveries lapse.
             Answered answered = answer(m, soFar -> { });
-            log.answered(id, MessageLog.State.HELD, answered.text().withSourcesLine(), "held");
+            log.answered(id, MessageLog.State.HELD, PassiveReplies.shown(adapter, answered.text()), "held");
             metrics.inc("botgate_passive_held_total", labels, 1);
             return;
         }

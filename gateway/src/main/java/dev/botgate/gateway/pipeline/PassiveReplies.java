@@ -5,6 +5,7 @@ import dev.botgate.adapters.Ack;
 import dev.botgate.adapters.ChannelAdapter;
 import dev.botgate.adapters.HttpReply;
 import dev.botgate.adapters.InboundMessage;
+import dev.botgate.adapters.OutboundText;
 import dev.botgate.adapters.delivery.TextSplitter;
 import dev.botgate.gateway.Metrics;
 import java.time.Duration;
@@ -28,7 +29,8 @@ import java.util.function.Consumer;
  * the last delivery, if the answer is still not ready, the user gets a short note; the answer is kept in the durable
  * record (state HELD) and handed out on the user's next message, whatever they type, before the answer to that
  * message. An answer longer than one passive reply goes out in parts across the user's following messages, each
- * marked as continued.
+ * marked as continued. Answers are converted for the platform by the adapter ({@link ChannelAdapter#passiveParts}),
+ * as its own sends are.
  */
 final class PassiveReplies {
     static final String DEFAULT_HELD_NOTE = "正在为您查询，请稍后回复任意内容获取答案。";
@@ -87,8 +89,9 @@ final class PassiveReplies {
                 workers.submit(m.conversationKey(), () -> {
                     try {
                         InboundDispatcher.Answered a = answerer.apply(m, s -> { });
-                        log.answerReady(started.id(), a.text().withSourcesLine(), a.answer().policy().label());
-                        started.text().complete(a.text().withSourcesLine());
+                        String text = shown(adapter, a.text());
+                        log.answerReady(started.id(), text, a.answer().policy().label());
+                        started.text().complete(text);
                     } catch (RuntimeException e) {
                         started.text().completeExceptionally(e);
                     }
@@ -172,6 +175,16 @@ final class PassiveReplies {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /**
+     * The answer as the platform shows it, converted by the adapter as its own sends are (an Official Account shows
+     * no Markdown), with the sources line. The adapter's parts fit one passive reply each; they are joined again here
+     * because the deliveries also carry held answers and a "continued" mark, and are split again to make room.
+     */
+    static String shown(ChannelAdapter adapter, OutboundText text) {
+        List<String> parts = adapter.passiveParts(text);
+        return parts.isEmpty() ? text.withSourcesLine() : String.join("\n", parts);
     }
 
     /** Pieces of at most {@code max} UTF-8 bytes, cut at sentence ends where possible (the adapters' splitter). */

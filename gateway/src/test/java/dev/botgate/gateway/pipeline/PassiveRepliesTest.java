@@ -52,7 +52,9 @@ public class PassiveRepliesTest {
         passive = new PassiveReplies(log, workers, new Metrics(), recent, (m, progress) -> {
             sleep(delays.getOrDefault(m.text(), 0L));
             String a = answers.getOrDefault(m.text(), "answer to " + m.text());
-            return new InboundDispatcher.Answered(new Answer(a, List.of(), Answer.Policy.MODEL), OutboundText.of(a));
+            List<String> sources = m.text().equals("退货") ? List.of("售后政策.md") : List.of();
+            return new InboundDispatcher.Answered(new Answer(a, sources, Answer.Policy.MODEL),
+                    new OutboundText(a, sources, "来源"));
         }, "正在查询，请稍后回复任意内容获取答案。", "（未完）", Duration.ofMillis(800));
         Ack.Hold real = (Ack.Hold) inbound("x", 1).ack();
         hold = new Ack.Hold(Duration.ofMillis(600), real.deliveries(), real.maxReplyBytes(), real.release());
@@ -121,6 +123,16 @@ public class PassiveRepliesTest {
         String second = deliver("继续", 7);
         String joined = first.replace("\n（未完）", "") + second.substring(0, second.indexOf("answer to 继续")).strip();
         assertEquals(joined.replace("\n", ""), longAnswer, "the parts add up to the whole answer");
+    }
+
+    @Test
+    public void aMarkdownAnswerReachesTheFollowerAsPlainText() {
+        answers.put("退货", "**退货**请在 *7 天*内申请：\n\n- 登录账户\n- 点击[售后](https://shop.example/after)");
+        String reply = deliver("退货", 8);
+        assertEquals(reply, "退货请在 7 天内申请：\n\n• 登录账户\n• 点击售后 (https://shop.example/after)\n\n来源: 售后政策.md",
+                "converted by the adapter as its own sends are, sources included");
+        assertEquals(log.recent(java.util.Optional.empty(), 1).getFirst().answer(), reply,
+                "the record keeps what the follower was shown");
     }
 
     @Test
