@@ -165,13 +165,17 @@ public class LlamaEngineTest {
         for (String bad : List.of("{\"type\":\"nonsense\"}", "not json", "{\"$ref\":\"https://example.com/s.json\"}",
                 "{\"description\":\"no type\"}", "{\"type\":\"string\",\"pattern\":\"[a-z\"}",
                 "{\"type\":\"array\",\"minItems\":\"two\"}")) {
+            TestModels.Recorder refused = new TestModels.Recorder();
             InvalidRequestException e = expectThrows(() -> engine.submit(chat("tiny", new GenerationOptions(null, null,
-                    null, null, null, null, 8, null, bad, null), "x"), new TestModels.Recorder()));
+                    null, null, null, null, 8, null, bad, null), "x"), refused));
             assertTrue(e.getMessage().contains("JSON") || e.getMessage().contains("schema"),
                     "message explains the schema problem: " + e.getMessage());
+            assertTrue(refused.events.isEmpty(), "refused before starting: no event for " + bad);
         }
-        assertEquals(run(chat("tiny", predict(2), "still alive")).awaitDone().reason() == null, false,
-                "the engine still runs after refusing bad schemas");
+        // The process and the engine survive: a following request generates its whole budget.
+        GenerationEvent.Done done = run(chat("tiny", greedy(2), "still alive")).awaitDone();
+        assertEquals(done.reason(), GenerationEvent.DoneReason.LENGTH, "the engine still generates after refusals");
+        assertEquals(done.stats().completionTokens(), 2, "both tokens of the budget generated");
     }
 
     @Test

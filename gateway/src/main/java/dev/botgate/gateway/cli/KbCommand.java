@@ -153,9 +153,27 @@ final class KbCommand implements Runnable {
         }
 
         private static void draw(ProgressBar bar, JsonNode j) {
-            bar.update(String.format(Locale.ROOT, "importing (%d chunks, %.0f chunks/s)", j.path("chunks").asLong(),
-                    j.path("chunks_per_second").asDouble()), j.path("files_done").asLong(),
-                    Math.max(1, j.path("files_total").asLong()));
+            String state = j.path("state").asText();
+            bar.updateCount("importing", j.path("files_done").asLong(), j.path("files_total").asLong(), "files",
+                    detail(j), state.equals("done") || state.equals("failed"));
+        }
+
+        /** Chunks embedded so far, their rate and the job's estimate of the time left: what an import spends on. */
+        static String detail(JsonNode j) {
+            StringBuilder d = new StringBuilder();
+            if (j.path("state").asText().equals("queued")) {
+                return "queued behind another import";
+            }
+            d.append(j.path("chunks").asLong()).append(" chunks");
+            double rate = j.path("chunks_per_second").asDouble();
+            if (rate > 0) {
+                d.append(String.format(Locale.ROOT, ", %.0f chunks/s", rate));
+            }
+            long eta = j.path("eta_seconds").asLong();
+            if (eta > 0) {
+                d.append(String.format(Locale.ROOT, ", about %dm%02ds left", eta / 60, eta % 60));
+            }
+            return d.toString();
         }
 
         private static void sleep() {

@@ -182,6 +182,11 @@ final class ModelCommands {
 
         @Override
         public void run() {
+            ApiClient api = client();
+            if (api.serverRunning()) {
+                showFromServer(api.post("/api/show", Map.of("model", model)));
+                return;
+            }
             ModelStore store = store(this);
             ModelDetails d = store.show(model);
             if (modelfile) {
@@ -234,6 +239,43 @@ final class ModelCommands {
                 out.println("  License");
                 out.println("    " + l.lines().findFirst().orElse(""));
             });
+        }
+
+        /** The server's {@code /api/show} answer (the server owns the store), printed as the store's is above. */
+        private void showFromServer(JsonNode r) {
+            if (modelfile) {
+                out.print(r.path("modelfile").asText());
+                return;
+            }
+            if (parameters || template || system) {
+                out.println(r.path(parameters ? "parameters" : template ? "template" : "system").asText());
+                return;
+            }
+            JsonNode mi = r.path("model_info");
+            String arch = mi.path("general.architecture").asText();
+            Map<String, Object> info = new LinkedHashMap<>();
+            info.put("architecture", arch);
+            info.put("parameters", r.path("details").path("parameter_size").asText());
+            info.put("quantization", r.path("details").path("quantization_level").asText());
+            info.put("context length", mi.path(arch + ".context_length").asLong());
+            info.put("embedding length", mi.path(arch + ".embedding_length").asLong());
+            info.put("layers", mi.path(arch + ".block_count").asLong());
+            info.put("vocabulary", mi.path("tokenizer.ggml.vocab_size").asLong());
+            info.put("pooling", mi.path(arch + ".pooling_type").asText());
+            if (json) {
+                out.println(new String(Json.bytes(info), StandardCharsets.UTF_8));
+                return;
+            }
+            out.println("  Model");
+            info.forEach((k, v) -> out.printf("    %-18s %s%n", k, v));
+            for (String part : List.of("parameters", "system")) {
+                String text = r.path(part).asText();
+                if (!text.isBlank()) {
+                    out.println();
+                    out.println("  " + Character.toUpperCase(part.charAt(0)) + part.substring(1));
+                    text.lines().forEach(l -> out.println("    " + l));
+                }
+            }
         }
     }
 

@@ -3,7 +3,10 @@ package dev.botgate.gateway.cli;
 import java.io.PrintStream;
 import java.util.Locale;
 
-/** A one-line progress bar with size, speed and ETA, redrawn in place (like {@code ollama pull}). */
+/**
+ * A one-line progress bar redrawn in place (like {@code ollama pull}): bytes with speed and ETA for downloads, or
+ * counted items with a detail for imports.
+ */
 final class ProgressBar {
     private final PrintStream out;
     private final long startNanos = System.nanoTime();
@@ -35,6 +38,36 @@ final class ProgressBar {
         }
         out.print(line);
         out.flush();
+    }
+
+    /**
+     * Redraws the line for counted work (files of an import), not bytes: {@code label  50% ▕██  ▏ 1/2 files  detail}.
+     * The bar stops short of 100 % until {@code finished}: the last file read may still be being embedded.
+     */
+    void updateCount(String label, long completed, long total, String unit, String detail, boolean finished) {
+        long now = System.nanoTime();
+        if (now - lastDraw < 100_000_000L && !finished) {
+            return;
+        }
+        lastDraw = now;
+        out.print(countLine(label, completed, total, unit, detail, finished));
+        out.flush();
+    }
+
+    static String countLine(String label, long completed, long total, String unit, String detail, boolean finished) {
+        StringBuilder line = new StringBuilder("\r").append(label).append(' ');
+        if (total > 0) {
+            int pct = finished ? 100 : (int) Math.min(99, completed * 100 / total);
+            int filled = pct / 5;
+            line.append(String.format(Locale.ROOT, "%3d%% ▕%s%s▏ %d/%d %s", pct, "█".repeat(filled),
+                    " ".repeat(20 - filled), completed, total, unit));
+        } else {
+            line.append(completed).append(' ').append(unit);
+        }
+        if (!detail.isEmpty()) {
+            line.append("  ").append(detail);
+        }
+        return line.append("\033[K").toString();
     }
 
     void finish(String message) {

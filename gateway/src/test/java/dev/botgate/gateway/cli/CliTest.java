@@ -57,18 +57,41 @@ public class CliTest {
     }
 
     @Test
-    public void listShowAndPsThroughTheServer() {
-        Run list = run(server(), "list");
+    public void listShowAndPsThroughTheServer() throws Exception {
+        // The CLI gets a data directory of its own, empty: a model it lists can only have come from the server.
+        Path empty = Files.createTempDirectory("cli-elsewhere");
+        Map<String, String> env = Map.of("BOTGATE_HOST", "127.0.0.1:" + gw.botgate().port(),
+                "BOTGATE_HOME", empty.toString());
+        Run list = run(env, "list");
         assertEquals(list.status(), 0, list.err());
         assertTrue(list.out().startsWith("NAME"), list.out());
-        assertTrue(list.out().contains("tiny:latest"), list.out());
-        Run show = run(server(), "show", "tiny", "--modelfile");
+        assertTrue(list.out().contains("tiny:latest"), "the server's model, not in the CLI's home: " + list.out());
+        Run show = run(env, "show", "tiny", "--modelfile");
         assertEquals(show.status(), 0, show.err());
         assertTrue(show.out().contains("FROM "), show.out());
-        Run info = run(server(), "show", "tiny");
+        Run info = run(env, "show", "tiny");
         assertTrue(info.out().contains("architecture") && info.out().contains("llama"), info.out());
-        assertEquals(run(server(), "ps").status(), 0);
-        assertTrue(run(server(), "version").out().contains("server at"), "version reports the server's too");
+        assertEquals(run(env, "run", "tiny", "hi").status(), 0, "loads the model in the server");
+        Run ps = run(env, "ps");
+        assertEquals(ps.status(), 0, ps.err());
+        assertTrue(ps.out().contains("tiny:latest"), "only the server knows what it has loaded: " + ps.out());
+        assertTrue(run(env, "version").out().contains("server at"), "version reports the server's too");
+        assertTrue(dev.botgate.backend.store.ModelStore.builder(empty.resolve("models")).build().list().isEmpty(),
+                "the CLI's own data directory still has no model: everything above came from the server");
+    }
+
+    @Test
+    public void kbImportShowsFilesAndChunksNotBytes() throws Exception {
+        assertEquals(run(server(), "kb", "create", "progress").status(), 0);
+        Path csv = Files.createTempDirectory("cli-kb").resolve("faq.csv");
+        Files.writeString(csv, "question,answer\n发票怎么开？,在订单页点击申请发票。\n运费多少？,满99元包邮。\n",
+                StandardCharsets.UTF_8);
+        Run r = run(server(), "kb", "import", "progress", csv.toString());
+        assertEquals(r.status(), 0, r.err());
+        assertTrue(r.err().contains("1/1 files"), "progress counts files: " + r.err());
+        assertTrue(r.err().contains("chunks"), "and chunks: " + r.err());
+        assertFalse(r.err().contains(" B/") || r.err().contains("B/s"), "no byte sizes for an import: " + r.err());
+        assertTrue(r.err().contains("done: 1 files, 1 added"), r.err());
     }
 
     @Test

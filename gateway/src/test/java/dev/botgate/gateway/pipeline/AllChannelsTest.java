@@ -9,17 +9,19 @@ import dev.botgate.adapters.feishu.FeishuFixture;
 import dev.botgate.adapters.slack.SlackFixture;
 import dev.botgate.adapters.wechat.WeChatFixture;
 import dev.botgate.adapters.wecom.WeComFixture;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.botgate.gateway.TestGateway;
+import dev.botgate.gateway.http.Json;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.testng.annotations.AfterClass;
@@ -53,11 +55,23 @@ public class AllChannelsTest {
         Path csv = Files.createTempFile("faq", ".csv");
         Files.writeString(csv, "question,answer\n发票怎么开？,在订单页点击申请发票。\n", StandardCharsets.UTF_8);
         String job = gw.post("/admin/kb/faq/import", "{\"paths\":[\"" + csv + "\"]}").body();
-        String id = job.replaceAll(".*\"id\":\"([^\"]+)\".*", "$1");
-        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!gw.get("/admin/kb/jobs/" + id).body().contains("\"done\"") && System.nanoTime() < end) {
-            Thread.sleep(50);
-        }
+        String id = Json.MAPPER.readTree(job).path("id").asText();
+        TestGateway.waitFor(() -> !gw.get("/admin/kb/jobs/" + id).body().matches(".*\"state\":\"(queued|running)\".*"),
+                "the faq import finishes");
+        JsonNode done = Json.MAPPER.readTree(gw.get("/admin/kb/jobs/" + id).body());
+        assertEquals(done.path("state").asText(), "done", "the faq import succeeded: " + done);
+        assertEquals(done.path("documents_added").asInt(), 1, "the faq was imported: " + done);
+    }
+
+    private long recordsOf(String bot) {
+        return gw.botgate().parts().log().recent(Optional.empty(), 1000).stream().filter(e -> e.bot().equals(bot))
+                .count();
+    }
+
+    /** The record's entries of one bot's messages from one sender. */
+    private List<MessageLog.Entry> recorded(String bot, String sender) {
+        return gw.botgate().parts().log().recent(Optional.empty(), 1000).stream()
+                .filter(e -> e.bot().equals(bot) && e.sender().equals(sender)).toList();
     }
 
     private static String bot(String id, String channel, PlatformFixture f) {
@@ -105,11 +119,14 @@ public class AllChannelsTest {
             HttpResponse<String> r = post(channel, channel + "-bot", c);
             assertEquals(r.statusCode(), 200, channel + ": " + r.body());
         }
-        long end = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (f.delivered().size() == before && System.nanoTime() < end) {
-            Thread.sleep(50);
-        }
-        Thread.sleep(400);
+        // Every delivery was recorded or dropped as a retry before its 200; once the one record is answered, the
+        // pipeline is done with this message and nothing more can be sent for it.
+        TestGateway.waitFor(() -> recorded(channel + "-bot", "user-" + channel).stream()
+                .anyMatch(e -> e.state() != MessageLog.State.RECEIVED && e.state() != MessageLog.State.QUEUED),
+                channel + ": the message's record leaves RECEIVED");
+        List<MessageLog.Entry> records = recorded(channel + "-bot", "user-" + channel);
+        assertEquals(records.size(), 1, channel + ": three deliveries, one record: " + records);
+        assertEquals(records.getFirst().state(), MessageLog.State.ANSWERED, channel + ": " + records.getFirst());
         List<String> delivered = f.delivered().subList(before, f.delivered().size());
         assertEquals(delivered.size(), 1, channel + " got exactly one answer: " + delivered);
         assertTrue(delivered.getFirst().contains("在订单页点击申请发票。"), channel + ": " + delivered.getFirst());
@@ -119,12 +136,14 @@ public class AllChannelsTest {
     public void aTamperedDeliveryIsRefusedAndAnswersNothing(String channel) throws Exception {
         PlatformFixture f = fixtures.get(channel);
         int before = f.delivered().size();
+        long recordsBefore = recordsOf(channel + "-bot");
         SignedCallback c = f.text("mallory", "发票怎么开", ids.incrementAndGet(), Instant.now());
         String body = new String(c.body(), StandardCharsets.UTF_8);
         SignedCallback tampered = c.withBody(body.replace("发票", "退款").replace("a", "b"));
         HttpResponse<String> r = post(channel, channel + "-bot", tampered);
         assertTrue(r.statusCode() >= 400 && r.statusCode() < 500, channel + " refused: " + r.statusCode() + " " + r.body());
-        Thread.sleep(300);
+        // Only recorded messages are ever answered, and recording happens before the response: none, none sent.
+        assertEquals(recordsOf(channel + "-bot"), recordsBefore, channel + ": a refused callback is not recorded");
         assertEquals(f.delivered().size(), before, channel + ": nothing sent for a refused callback");
     }
 

@@ -11,7 +11,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.testng.annotations.AfterClass;
@@ -40,10 +39,14 @@ public class ModelBotTest {
                 StandardCharsets.UTF_8);
         String job = Json.MAPPER.readTree(gw.post("/admin/kb/manual/import", "{\"paths\":[\"" + md + "\"]}").body())
                 .path("id").asText();
-        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!gw.get("/admin/kb/jobs/" + job).body().contains("\"done\"") && System.nanoTime() < end) {
-            Thread.sleep(50);
-        }
+        TestGateway.waitFor(() -> !gw.get("/admin/kb/jobs/" + job).body()
+                .matches(".*\"state\":\"(queued|running)\".*"), "the manual's import finishes");
+        JsonNode done = Json.MAPPER.readTree(gw.get("/admin/kb/jobs/" + job).body());
+        assertEquals(done.path("state").asText(), "done", "the manual's import succeeded: " + done);
+        assertEquals(done.path("documents_added").asInt(), 1, "the manual was imported: " + done);
+        assertTrue(done.path("chunks").asInt() > 0, "the manual was chunked: " + done);
+        assertEquals(done.path("chunks").asInt(), Json.MAPPER.readTree(gw.get("/admin/kb").body()).path("bases")
+                .get(0).path("chunks").asInt(), "its chunks are in the base");
     }
 
     @AfterClass(alwaysRun = true)
