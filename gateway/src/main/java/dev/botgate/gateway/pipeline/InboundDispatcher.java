@@ -299,7 +299,23 @@ public final class InboundDispatcher implements AutoCloseable {
         return new Answered(answer, new OutboundText(answer.text(), answer.sources(), bot.config().sourcesLabel()));
     }
 
+    /**
+     * Answers and sends one recorded message. Whatever happens, the record leaves RECEIVED: ANSWERED, HELD, FAILED
+     * with the reason, or RECEIVED with the error only while a send waits for its retry.
+     */
     private void answerAndSend(ChannelAdapter adapter, long id, InboundMessage m) {
+        try {
+            answerAndSendOnce(adapter, id, m);
+        } catch (RuntimeException e) {
+            // A fault other than a platform's refusal (a search, the record, an adapter bug): say so in the record
+            // instead of leaving the message looking as if it were still being answered.
+            String reason = e.getMessage() == null ? e.toString() : e.getMessage();
+            LOG.log(Level.WARNING, "answering " + m.channel().id() + "/" + m.botId() + " failed: " + reason);
+            log.attemptFailed(id, reason, true);
+        }
+    }
+
+    private void answerAndSendOnce(ChannelAdapter adapter, long id, InboundMessage m) {
         String labels = "channel=\"" + m.channel().id() + "\",bot=\"" + m.botId() + "\"";
         if (!adapter.canSend()) {
             // Only reachable after a restart (live messages of such bots go through PassiveReplies): the answer is
@@ -337,6 +353,8 @@ public final class InboundDispatcher implements AutoCloseable {
                     .orElse(""));
         } catch (SendException e) {
             failed(adapter, id, m, text, attempts, e);
+        } catch (RuntimeException e) {
+            log.attemptFailed(id, e.getMessage() == null ? e.toString() : e.getMessage(), true);
         }
     }
 
