@@ -31,11 +31,11 @@ public final class DataDirectory {
     private DataDirectory() {
     }
 
-    /** Creates the data directory (0700) if missing and tightens it, its folders and its record and key files. */
+    /** Creates the data directory and its folders (0700) where missing, and tightens them and its record and keys. */
     public static void secure(Path home) {
         createPrivateDirectory(home);
         for (String f : FOLDERS) {
-            tighten(home.resolve(f), PRIVATE_DIR);
+            createPrivateDirectory(home.resolve(f));
         }
         for (String f : FILES) {
             tighten(home.resolve(f), PRIVATE_FILE);
