@@ -22,7 +22,8 @@ import java.util.Locale;
  * {@code onnxruntime.native.path} names a folder that holds them, so they are copied once into
  * {@code native/onnxruntime} here and loaded from there. The JDK reads {@code java.io.tmpdir} only at JVM start, so the
  * launcher sets it to {@code $BOTGATE_HOME/tmp}; what onnxruntime still creates there (an empty folder, removed at a
- * normal exit) is cleared here at the next start when a kill left it behind.
+ * normal exit) is cleared here at the next start when a kill left it behind. sqlite-jdbc, likewise, loads one copy
+ * from {@code native/sqlite} instead of extracting a new one per start.
  */
 public final class Native {
     private static final System.Logger LOG = System.getLogger(Native.class.getName());
@@ -44,6 +45,9 @@ public final class Native {
         Path sqlite = dir.resolve("sqlite");
         DataDirectory.createPrivateDirectory(sqlite);
         setIfAbsent("org.sqlite.tmpdir", sqlite);
+        if (System.getProperty("org.sqlite.lib.path") == null) {
+            unpackSqlite(sqlite);
+        }
         if (System.getProperty("onnxruntime.native.path") == null) {
             unpackOnnxRuntime(dir.resolve("onnxruntime"));
         }
@@ -56,32 +60,59 @@ public final class Native {
      * this platform.
      */
     static void unpackOnnxRuntime(Path target) {
-        String platform = ortPlatform();
-        try {
-            for (String name : ORT_LIBRARIES) {
-                String file = System.mapLibraryName(name);
-                byte[] bytes;
-                try (InputStream in = Native.class.getResourceAsStream("/ai/onnxruntime/native/" + platform + "/"
-                        + file)) {
-                    if (in == null) {
-                        return; // not packaged for this platform (or onnxruntime absent): its own loader decides
-                    }
-                    bytes = in.readAllBytes();
-                }
-                DataDirectory.createPrivateDirectory(target);
-                Path out = target.resolve(file);
-                if (Files.isRegularFile(out) && Files.size(out) == bytes.length
-                        && Arrays.equals(Files.readAllBytes(out), bytes)) {
-                    continue;
-                }
-                // Write beside, then rename: another Botgate process may be loading the old copy right now.
-                Path part = Files.createTempFile(target, file, ".part");
-                Files.write(part, bytes);
-                Files.move(part, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        String folder = "/ai/onnxruntime/native/" + ortPlatform() + "/";
+        for (String name : ORT_LIBRARIES) {
+            if (!unpack(folder + System.mapLibraryName(name), target.resolve(System.mapLibraryName(name)))) {
+                return; // not packaged for this platform (or onnxruntime absent): its own loader decides
             }
-            System.setProperty("onnxruntime.native.path", target.toAbsolutePath().toString());
+        }
+        System.setProperty("onnxruntime.native.path", target.toAbsolutePath().toString());
+    }
+
+    /**
+     * sqlite-jdbc extracts a fresh copy of its library at every start and leaves it behind when the JVM is killed;
+     * one copy here, loaded through {@code org.sqlite.lib.path}, does neither.
+     */
+    static void unpackSqlite(Path target) {
+        String name;
+        String folder;
+        try {
+            name = org.sqlite.util.LibraryLoaderUtil.getNativeLibName();
+            folder = org.sqlite.util.LibraryLoaderUtil.getNativeLibResourcePath();
+        } catch (RuntimeException | LinkageError e) {
+            return; // an unknown platform: sqlite-jdbc's own loader decides (into org.sqlite.tmpdir)
+        }
+        if (unpack(folder + "/" + name, target.resolve(name))) {
+            System.setProperty("org.sqlite.lib.path", target.toAbsolutePath().toString());
+            System.setProperty("org.sqlite.lib.name", name);
+        }
+    }
+
+    /**
+     * Copies a classpath resource to {@code out} unless it holds the same bytes already; false when there is no such
+     * resource.
+     */
+    private static boolean unpack(String resource, Path out) {
+        try {
+            byte[] bytes;
+            try (InputStream in = Native.class.getResourceAsStream(resource)) {
+                if (in == null) {
+                    return false;
+                }
+                bytes = in.readAllBytes();
+            }
+            DataDirectory.createPrivateDirectory(out.getParent());
+            if (Files.isRegularFile(out) && Files.size(out) == bytes.length
+                    && Arrays.equals(Files.readAllBytes(out), bytes)) {
+                return true;
+            }
+            // Write beside, then rename: another Botgate process may be loading the old copy right now.
+            Path part = Files.createTempFile(out.getParent(), out.getFileName().toString(), ".part");
+            Files.write(part, bytes);
+            Files.move(part, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return true;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot unpack onnxruntime's native libraries into " + target, e);
+            throw new UncheckedIOException("cannot unpack the native library " + resource + " into " + out, e);
         }
     }
 

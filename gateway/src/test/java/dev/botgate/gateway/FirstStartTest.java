@@ -119,7 +119,10 @@ public class FirstStartTest {
         Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path keys = Files.writeString(home.resolve("api-keys"), "");
         Files.setPosixFilePermissions(keys, PosixFilePermissions.fromString("rw-r--r--"));
+        // What onnxruntime leaves in the temp directory when the JVM is killed.
+        Path stale = Files.createDirectories(home.resolve("tmp/onnxruntime-java123"));
         try (TestGateway gw = TestGateway.startIn(home, "", Map.of())) {
+            assertFalse(Files.exists(stale), "a killed run's empty onnxruntime folder is cleared at start");
             gw.post("/admin/kb", "{\"name\":\"private\"}");
             assertEquals(mode(home), "rwx------", "the data directory");
             assertEquals(mode(keys), "rw-------", "the API-key hashes");
