@@ -51,7 +51,7 @@ public final class HostileGgufs {
                         "llama.attention.head_count (4) is not a multiple of llama.attention.head_count_kv (3)"),
                 new Case("layers-negative", TinyGguf.builder().extra("llama.block_count", new TinyGguf.I32(-1)),
                         "llama.block_count is stored as i32"),
-                new Case("context-2^30", TinyGguf.builder().extra("llama.context_length", 1 << 30),
+                new Case("context-2-30", TinyGguf.builder().extra("llama.context_length", 1 << 30),
                         "llama.context_length is 1073741824"));
     }
 
