@@ -645,7 +645,12 @@ public final class ModelStore implements ModelResolver {
     private static Optional<Path> fromFile(String from, Optional<Path> baseDir) {
         String expanded = Modelfile.expandHome(from);
         boolean pathLike = Modelfile.isPath(from);
-        Path given = Path.of(expanded);
+        Path given;
+        try {
+            given = Path.of(expanded);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new ModelfileException(0, "FROM " + from + " is not a valid path or model name");
+        }
         if (baseDir.isEmpty() && !given.isAbsolute()) {
             if (pathLike) {
                 throw new ModelfileException(0, "FROM " + from + " is a relative path, and the server does not know "

@@ -218,7 +218,12 @@ public record Modelfile(String from, Optional<String> system, Optional<String> t
      */
     public Modelfile resolvedAgainst(Path folder) {
         String expanded = expandHome(from);
-        Path given = Path.of(expanded);
+        Path given;
+        try {
+            given = Path.of(expanded);
+        } catch (java.nio.file.InvalidPathException e) {
+            return this; // not a path: whoever reads FROM reports it
+        }
         if (given.isAbsolute() && expanded.equals(from)) {
             return this;
         }

@@ -186,6 +186,9 @@ public class ModelStoreTest {
         assertEquals(store.create("abs", "FROM " + tiny + "\n").digest(), "sha256:" + tinyHex, "absolute works");
         assertEquals(store.create("named", "FROM abs\nSYSTEM Hi.\n").digest(), "sha256:" + tinyHex,
                 "a model name works");
+        expectThrows(ModelfileException.class, () -> store.create("nul", "FROM a\u0000b.gguf\n"));
+        PullException nul = expectThrows(PullException.class, () -> store.pull("a\u0000b.gguf", p -> { }));
+        assertEquals(nul.kind(), PullException.Kind.NOT_FOUND, "a 404, not a 500: " + nul.getMessage());
     }
 
     @Test
