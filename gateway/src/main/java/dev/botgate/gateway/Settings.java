@@ -12,7 +12,7 @@ import java.util.Map;
  * config node and read by the bot registry, which reports each bot's errors separately.
  */
 public record Settings(Server server, Paths paths, EngineSettings engine, KnowledgeSettings knowledge,
-                       ConversationSettings conversation, Config bots) {
+                       ConversationSettings conversation, Config bots, ModelSettings models) {
 
     /** HTTP listener and access. */
     public record Server(String host, int port, long maxBodyBytes, List<String> apiKeyHashes,
@@ -41,15 +41,22 @@ public record Settings(Server server, Paths paths, EngineSettings engine, Knowle
     public record ConversationSettings(Duration idleExpiry, int maxTurns, int historyTokens, int answersInMemory) {
     }
 
+    /**
+     * Model store settings: where pulls may download from ({@code models.pull-hosts}, see
+     * {@link dev.botgate.backend.store.PullPolicy}) and how long the trial load of a new model may take.
+     */
+    public record ModelSettings(List<String> pullHosts, Duration probeTimeout) {
+    }
+
     /** These settings with the listener moved (command-line {@code --host} / {@code --port}). */
     public Settings withListener(String host, int port) {
         return new Settings(new Server(host, port, server.maxBodyBytes(), server.apiKeyHashes(),
-                server.allowUnauthenticated()), paths, engine, knowledge, conversation, bots);
+                server.allowUnauthenticated()), paths, engine, knowledge, conversation, bots, models);
     }
 
     /** These settings with another data directory (and its model store unless BOTGATE_MODELS moved that). */
     public Settings withHome(Path home, Path models) {
-        return new Settings(server, new Paths(home, models), engine, knowledge, conversation, bots);
+        return new Settings(server, new Paths(home, models), engine, knowledge, conversation, bots, this.models);
     }
 
     /** Reads and validates everything; an invalid value is reported with its key. */
@@ -93,7 +100,23 @@ public record Settings(Server server, Paths paths, EngineSettings engine, Knowle
                 intIn(c, "answers-in-memory", 1, 1_000_000));
         Config bots = config.get("bots").exists() ? config.get("bots")
                 : Config.just(DEMO_BOT, io.helidon.common.media.type.MediaTypes.APPLICATION_X_YAML).get("bots");
-        return new Settings(server, new Paths(home, models), engine, knowledge, conversation, bots);
+        return new Settings(server, new Paths(home, models), engine, knowledge, conversation, bots,
+                modelSettings(config.get("models")));
+    }
+
+    private static ModelSettings modelSettings(Config m) {
+        List<String> hosts = m.get("pull-hosts").asList(String.class)
+                .orElse(dev.botgate.backend.store.PullPolicy.DEFAULT_HOSTS);
+        try {
+            new dev.botgate.backend.store.PullPolicy(hosts);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+        Duration probe = m.get("probe-timeout").exists() ? duration(m, "probe-timeout") : Duration.ofMinutes(2);
+        if (probe.isNegative() || probe.isZero()) {
+            throw new ConfigException("models.probe-timeout: must be positive, got " + probe);
+        }
+        return new ModelSettings(hosts, probe);
     }
 
     /** The bot started when no {@code bots:} list is configured (documented in config/application.yaml). */

@@ -7,6 +7,7 @@ import dev.botgate.backend.engine.Engine;
 import dev.botgate.backend.engine.EngineOptions;
 import dev.botgate.backend.engine.LlamaEngine;
 import dev.botgate.backend.store.ModelStore;
+import dev.botgate.backend.store.PullPolicy;
 import dev.botgate.gateway.pipeline.BotAnswerer;
 import dev.botgate.gateway.pipeline.ConversationContext;
 import dev.botgate.gateway.pipeline.ConversationWorkers;
@@ -63,7 +64,7 @@ public final class Wiring {
         Native.configure(home);
         Clock clock = Clock.systemUTC();
         Metrics metrics = new Metrics();
-        ModelStore store = ModelStore.builder(settings.paths().models()).build();
+        ModelStore store = modelStore(settings);
         Engine engine = engineFactory.apply(store);
         Embedder embedder = BgeEmbedder.load(home.resolve("native"), settings.knowledge().embedThreads(),
                 EMBED_BATCH_TOKENS, BackgroundThreads.factory("embed-"));
@@ -97,6 +98,17 @@ public final class Wiring {
         ApiKeyFile keys = new ApiKeyFile(home.resolve("api-keys"), settings.server().apiKeyHashes());
         return new Botgate.Parts(settings, engine, store, knowledge, embedder, bots, answerer, dispatcher, workers, log,
                 metrics, keys, clock, retrieval);
+    }
+
+    /**
+     * The model store the settings ask for: the server's and the CLI's when no server runs. Every new model is tried in
+     * a child process before it is stored; there is no setting to turn that off.
+     */
+    public static ModelStore modelStore(Settings settings) {
+        return ModelStore.builder(settings.paths().models())
+                .pullPolicy(new PullPolicy(settings.models().pullHosts()))
+                .probeTimeout(settings.models().probeTimeout())
+                .build();
     }
 
     private static void registerGauges(Metrics metrics, Engine engine, ConversationWorkers workers) {

@@ -42,6 +42,9 @@ import java.util.regex.Pattern;
  * <p>A {@code .part.json} beside the part file remembers the URL and the server's ETag: a part file from another URL
  * is discarded, and the ETag goes into {@code If-Range} so a server whose file changed sends the new file whole
  * (200) instead of a mismatched tail.
+ *
+ * <p>Redirects are followed here, not by the HTTP client: each hop is checked against the {@link PullPolicy}, at most
+ * {@value #MAX_REDIRECTS} of them.
  */
 final class Downloader {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -49,17 +52,21 @@ final class Downloader {
     private static final long PROGRESS_EVERY_MS = 100;
     /** Left free beyond the file itself, so the store never fills the disk to the last byte. */
     static final long DISK_MARGIN = 64L << 20;
+    static final int MAX_REDIRECTS = 5;
 
     private final HttpClient client;
     private final Duration readTimeout;
     private final Clock clock;
     private final ToLongFunction<Path> usableSpace;
+    private final PullPolicy policy;
 
     record Result(String hex, long size) {
     }
 
-    Downloader(HttpClient client, Duration readTimeout, Clock clock, ToLongFunction<Path> usableSpace) {
+    Downloader(HttpClient client, Duration readTimeout, Clock clock, ToLongFunction<Path> usableSpace,
+               PullPolicy policy) {
         this.client = client;
+        this.policy = policy;
         this.readTimeout = readTimeout;
         this.clock = clock;
         this.usableSpace = usableSpace;
@@ -112,7 +119,36 @@ final class Downloader {
         }
     }
 
+    /** Sends the request, following redirects that the policy allows (a redirect keeps the Range headers). */
     private HttpResponse<Flow.Publisher<List<ByteBuffer>>> send(URI url, long have, Optional<String> etag) {
+        URI at = url;
+        for (int hop = 0; ; hop++) {
+            policy.check(at);
+            HttpResponse<Flow.Publisher<List<ByteBuffer>>> response = sendOnce(at, have, etag);
+            int status = response.statusCode();
+            if (status != 301 && status != 302 && status != 303 && status != 307 && status != 308) {
+                return response;
+            }
+            cancel(response);
+            Optional<String> location = response.headers().firstValue("Location");
+            if (location.isEmpty()) {
+                throw new PullException(Kind.NETWORK, hostPort(at) + " answered HTTP " + status + " without a "
+                        + "Location for " + at);
+            }
+            if (hop >= MAX_REDIRECTS) {
+                throw new PullException(Kind.NETWORK, "pull of " + url + " was redirected more than " + MAX_REDIRECTS
+                        + " times (last to " + location.get() + ")");
+            }
+            try {
+                at = at.resolve(location.get());
+            } catch (IllegalArgumentException e) {
+                throw new PullException(Kind.NETWORK, hostPort(at) + " redirected to an invalid URL: "
+                        + location.get());
+            }
+        }
+    }
+
+    private HttpResponse<Flow.Publisher<List<ByteBuffer>>> sendOnce(URI url, long have, Optional<String> etag) {
         HttpRequest.Builder request = HttpRequest.newBuilder(url).GET().timeout(readTimeout)
                 .header("User-Agent", "botgate");
         if (have > 0) {

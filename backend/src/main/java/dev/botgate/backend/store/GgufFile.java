@@ -11,9 +11,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -22,12 +24,18 @@ import java.util.TreeMap;
  *
  * <p>Format: <a href="https://github.com/ggml-org/ggml/blob/master/docs/gguf.md">ggml/docs/gguf.md</a>. Versions 2
  * and 3, little-endian, as llama.cpp reads them.
+ *
+ * <p>Besides reading, it refuses what llama.cpp's GGUF reader ({@code gguf.cpp}) would refuse or abort the process
+ * on: {@code general.alignment} of another type than u32 (a {@code GGML_ASSERT}) or not a power of two, duplicate
+ * keys or tensor names, more than 4 dimensions, dimensions or sizes whose arithmetic overflows, a row size that is not
+ * a whole number of blocks, and tensor data that does not follow on from the previous tensor's (so an offset past the
+ * end of the file). Every size is computed with exact arithmetic.
  */
 public final class GgufFile {
     private static final int MAGIC = 0x46554747; // "GGUF" read little-endian
     private static final long MAX_STRING = 64L << 20; // longer metadata strings mean a corrupt file
     private static final long MAX_TENSORS = 1L << 20;
-    private static final long MAX_DIMS = 8;
+    private static final long MAX_DIMS = 4; // GGML_MAX_DIMS
     private static final String[] VALUE_TYPES = {"u8", "i8", "u16", "i16", "u32", "i32", "f32", "bool", "string",
             "array", "u64", "i64", "f64"};
     private static final int[] VALUE_SIZES = {1, 1, 2, 2, 4, 4, 4, 1, -1, -1, 8, 8, 8};
@@ -198,41 +206,83 @@ public final class GgufFile {
                 throw corrupt("implausible counts (" + tensorCount + " tensors, " + kvCount + " metadata keys)");
             }
             Map<String, Object> meta = new LinkedHashMap<>();
+            Map<String, String> types = new LinkedHashMap<>();
             for (long i = 0; i < kvCount; i++) {
                 String key = string();
+                if (meta.containsKey(key)) {
+                    throw corrupt("metadata key '" + clip(key) + "' appears twice");
+                }
                 int type = i32();
-                meta.put(key, value(type, key));
+                Object value = value(type, key);
+                meta.put(key, value);
+                types.put(key, value instanceof GgufInfo.Array a ? "array[" + a.type() + "]" : VALUE_TYPES[type]);
             }
+            long alignment = alignment(meta, types);
             long parameters = 0;
             long relativeEnd = 0;
+            long nextOffset = 0; // where the next tensor's data must start, as gguf.cpp demands
+            boolean sizesKnown = true;
+            Set<String> names = new HashSet<>();
             Map<String, Long> tensorTypes = new TreeMap<>();
             for (long i = 0; i < tensorCount; i++) {
                 String name = string();
+                if (!names.add(name)) {
+                    throw corrupt("tensor '" + clip(name) + "' appears twice");
+                }
                 int dims = i32();
                 if (dims < 0 || dims > MAX_DIMS) {
-                    throw corrupt("tensor '" + name + "' has " + dims + " dimensions");
+                    throw invalid("tensor '" + clip(name) + "' has " + Integer.toUnsignedString(dims)
+                            + " dimensions (at most " + MAX_DIMS + ")");
                 }
                 long elements = 1;
+                long rowLength = 1;
                 for (int d = 0; d < dims; d++) {
                     long n = i64();
                     if (n < 0) {
-                        throw corrupt("tensor '" + name + "' has a negative dimension");
+                        throw corrupt("tensor '" + clip(name) + "' has a negative dimension");
                     }
-                    elements = Math.multiplyExact(elements, n);
+                    if (d == 0) {
+                        rowLength = n;
+                    }
+                    try {
+                        elements = Math.multiplyExact(elements, n);
+                    } catch (ArithmeticException e) {
+                        throw invalid("tensor '" + clip(name) + "' has dimensions whose product overflows 64 bits");
+                    }
                 }
                 int type = i32();
                 long offset = i64();
                 GgmlType t = GgmlType.of(type);
                 tensorTypes.merge(typeName(type), 1L, Long::sum);
-                parameters += elements;
-                if (t != null) {
-                    long bytes = Math.multiplyExact(elements / t.blockSize + (elements % t.blockSize == 0 ? 0 : 1),
-                            (long) t.blockBytes);
-                    relativeEnd = Math.max(relativeEnd, offset + bytes);
+                try {
+                    parameters = Math.addExact(parameters, elements);
+                    if (t == null) {
+                        sizesKnown = false; // ModelCheck refuses the unknown type; its size cannot be told
+                        continue;
+                    }
+                    if (rowLength % t.blockSize != 0) {
+                        throw corrupt("tensor '" + clip(name) + "' has rows of " + rowLength + " elements, not a "
+                                + "multiple of the " + t.blockSize + "-element blocks of type " + t.name());
+                    }
+                    long bytes = Math.multiplyExact(elements / t.blockSize, (long) t.blockBytes);
+                    if (sizesKnown && offset != nextOffset) {
+                        throw invalid("tensor '" + clip(name) + "' says its data starts at offset " + offset
+                                + ", but it must start at " + nextOffset + ", right after the previous tensor's data");
+                    }
+                    long end = Math.addExact(offset, bytes);
+                    nextOffset = align(end, alignment);
+                    relativeEnd = Math.max(relativeEnd, end);
+                } catch (ArithmeticException e) {
+                    throw invalid("the size or position of tensor '" + clip(name) + "' overflows 64 bits");
                 }
             }
-            long alignment = meta.get("general.alignment") instanceof Long a && a > 0 ? a : 32;
             long dataStart = align(position(), alignment);
+            long dataEnd;
+            try {
+                dataEnd = Math.addExact(dataStart, relativeEnd);
+            } catch (ArithmeticException e) {
+                throw invalid("its tensor data would end beyond 2^63 bytes");
+            }
             String arch = meta.get("general.architecture") instanceof String s ? s : "";
             int fileType = meta.get("general.file_type") instanceof Long f ? f.intValue() : -1;
             return new GgufInfo(version, tensorCount, arch, str(meta, "general.name"), parameters, fileType,
@@ -242,7 +292,27 @@ public final class GgufFile {
                     meta.get("tokenizer.ggml.tokens") instanceof GgufInfo.Array a ? a.length() : 0,
                     optional(meta, "tokenizer.chat_template"), optional(meta, "general.license"),
                     meta.get(arch + ".pooling_type") instanceof Long p ? PoolingType.of(p) : PoolingType.UNSPECIFIED,
-                    tensorTypes, meta, dataStart + relativeEnd, size);
+                    tensorTypes, meta, types, dataEnd, size);
+        }
+
+        /**
+         * {@code general.alignment}: llama.cpp reads it with {@code gguf_get_val_u32}, which aborts the process
+         * ({@code GGML_ASSERT}) when the value has another type, and refuses 0 or a value that is not a power of two.
+         */
+        private long alignment(Map<String, Object> meta, Map<String, String> types) {
+            if (!meta.containsKey("general.alignment")) {
+                return 32;
+            }
+            String type = types.get("general.alignment");
+            if (!type.equals("u32")) {
+                throw invalid("general.alignment is stored as " + type + "; llama.cpp reads it only as u32 and aborts "
+                        + "the process on any other type");
+            }
+            long a = (Long) meta.get("general.alignment");
+            if (a == 0 || (a & (a - 1)) != 0) {
+                throw invalid("general.alignment is " + a + ", not a power of two");
+            }
+            return a;
         }
 
         private Object value(int type, String key) throws IOException {
@@ -384,8 +454,19 @@ public final class GgufFile {
                     + what + "; download or copy it again");
         }
 
+        private ModelRefusedException invalid(String what) {
+            return new ModelRefusedException(Reason.INVALID, file.getFileName() + " cannot be loaded safely: " + what
+                    + "; llama.cpp would fail or abort on it, so Botgate refuses the file");
+        }
+
+        /** {@code n} rounded up to a multiple of {@code alignment}, failing on overflow. */
         private static long align(long n, long alignment) {
-            return (n + alignment - 1) / alignment * alignment;
+            return Math.multiplyExact(Math.floorDiv(Math.addExact(n, alignment - 1), alignment), alignment);
+        }
+
+        /** A name from the file, cut short for messages: a hostile file may hold megabytes in one. */
+        private static String clip(String s) {
+            return s.length() <= 80 ? s : s.substring(0, 80) + "…";
         }
 
         private static long num(Map<String, Object> meta, String key) {

@@ -28,6 +28,8 @@ import java.util.Optional;
  * @param tensorTypes     ggml tensor type name to the number of tensors stored in it
  * @param metadata        every metadata key: scalars as {@code Long}, {@code Double}, {@code Boolean} or {@code String};
  *                        arrays as {@link Array} (type and length, contents not kept)
+ * @param metadataTypes   every metadata key's GGUF value type: {@code u32}, {@code i64}, {@code string},
+ *                        {@code array[f32]}, ...
  * @param dataEnd         bytes the file must have to hold all tensor data
  * @param fileSize        bytes the file has
  */
@@ -35,7 +37,7 @@ public record GgufInfo(int version, long tensorCount, String architecture, Strin
                        int fileType, String quantization, long contextLength, long embeddingLength, long blockCount,
                        long headCount, long headCountKv, long vocabularySize, Optional<String> chatTemplate,
                        Optional<String> license, PoolingType pooling, Map<String, Long> tensorTypes,
-                       Map<String, Object> metadata, long dataEnd, long fileSize) {
+                       Map<String, Object> metadata, Map<String, String> metadataTypes, long dataEnd, long fileSize) {
 
     /** An array-valued metadata key, e.g. {@code tokenizer.ggml.tokens}: element type and length. */
     public record Array(String type, long length) {
@@ -50,6 +52,7 @@ public record GgufInfo(int version, long tensorCount, String architecture, Strin
         Objects.requireNonNull(pooling, "pooling");
         tensorTypes = Map.copyOf(tensorTypes);
         metadata = Map.copyOf(metadata);
+        metadataTypes = Map.copyOf(metadataTypes);
     }
 
     /** Whether the file holds all the tensor data its header describes. */

@@ -11,7 +11,12 @@ import java.util.TreeSet;
 
 /**
  * Refuses, before llama.cpp sees it, a GGUF file that would fail obscurely or kill the process there: a truncated
- * file, an architecture or tensor type the bundled llama.cpp build lacks, an embedding model with MEAN pooling.
+ * file, an architecture or tensor type the bundled llama.cpp build lacks, an embedding model with MEAN pooling,
+ * hyperparameters llama.cpp asserts on (more than 256 experts, more experts used than there are, heads that do not
+ * divide the embedding width), counts stored with the wrong type or out of any sane range, and a vocabulary whose
+ * arrays llama.cpp would read with the wrong type or past their end.
+ *
+ * <p>No header check is complete: {@link ModelProbe} then loads each new file once in a child process.
  *
  * <pre>{@code
  * GgufInfo info = ModelCheck.bundled().check(path); // throws ModelRefusedException with the reason and the remedy
@@ -34,6 +39,23 @@ public final class ModelCheck {
             "rwkv6qwen2", "rwkv7", "arwkv7", "granite", "granitemoe", "chameleon");
 
     private static final ModelCheck BUNDLED = new ModelCheck(BUNDLED_ARCHITECTURES);
+    /** {@code LLAMA_MAX_EXPERTS} of b4916: more aborts the process ({@code GGML_ASSERT} in llama-model.cpp). */
+    static final long MAX_EXPERTS = 256;
+    /** {@code LLAMA_MAX_LAYERS}. */
+    static final long MAX_LAYERS = 512;
+    /** Largest trained context accepted: beyond the longest-context models published (10M tokens). */
+    static final long MAX_CONTEXT = 1L << 26;
+    /** Largest embedding width, feed-forward width, head size accepted: far beyond any published model. */
+    static final long MAX_WIDTH = 1L << 20;
+    static final long MAX_HEADS = 1L << 14;
+    /** Hyperparameter keys llama.cpp reads as u32 (after the {@code <arch>.} prefix); others fail its loader. */
+    private static final Set<String> U32_KEYS = Set.of("context_length", "embedding_length", "block_count",
+            "feed_forward_length", "attention.head_count", "attention.head_count_kv", "attention.key_length",
+            "attention.value_length", "expert_count", "expert_used_count", "expert_shared_count", "vocab_size",
+            "rope.dimension_count", "expert_feed_forward_length", "leading_dense_block_count");
+    /** Of those, the ones a model may give per layer as an array instead. */
+    private static final Set<String> PER_LAYER_KEYS = Set.of("feed_forward_length", "attention.head_count",
+            "attention.head_count_kv");
 
     private final Set<String> architectures;
 
@@ -86,6 +108,8 @@ public final class ModelCheck {
                         + "another quantisation of the model (e.g. Q4_K_M) or a newer Botgate build");
             }
         }
+        checkHyperparameters(label, info);
+        checkVocabulary(label, info);
         if (info.pooling() == PoolingType.MEAN) {
             throw new ModelRefusedException(Reason.MEAN_POOLING, label + " is an embedding model with MEAN pooling ("
                     + arch + ".pooling_type = 1). In the bundled llama.cpp build, computing embeddings with MEAN "
@@ -93,6 +117,109 @@ public final class ModelCheck {
                     + "Botgate refuses to load it; use an embedding model with LAST pooling, or the built-in "
                     + "knowledge-base embedder");
         }
+    }
+
+    /** What llama-model.cpp's {@code load_hparams} asserts on, and counts outside any sane range. */
+    private static void checkHyperparameters(String label, GgufInfo info) {
+        String prefix = info.architecture() + ".";
+        for (String key : U32_KEYS) {
+            String type = info.metadataTypes().get(prefix + key);
+            if (type != null && !type.equals("u32") && !(PER_LAYER_KEYS.contains(key) && isIntegerArray(type))) {
+                throw invalid(label, prefix + key + " is stored as " + type + "; llama.cpp reads it as an unsigned "
+                        + "32-bit number (u32)");
+            }
+        }
+        long layers = u32(info, prefix + "block_count");
+        bounded(label, prefix + "block_count", layers, MAX_LAYERS);
+        bounded(label, prefix + "context_length", u32(info, prefix + "context_length"), MAX_CONTEXT);
+        long width = u32(info, prefix + "embedding_length");
+        bounded(label, prefix + "embedding_length", width, MAX_WIDTH);
+        bounded(label, prefix + "feed_forward_length", u32(info, prefix + "feed_forward_length"), MAX_WIDTH);
+        bounded(label, prefix + "attention.key_length", u32(info, prefix + "attention.key_length"), MAX_WIDTH);
+        bounded(label, prefix + "attention.value_length", u32(info, prefix + "attention.value_length"), MAX_WIDTH);
+        long experts = u32(info, prefix + "expert_count");
+        long used = u32(info, prefix + "expert_used_count");
+        if (experts > MAX_EXPERTS) {
+            throw invalid(label, prefix + "expert_count is " + experts + "; llama.cpp allows at most " + MAX_EXPERTS
+                    + " experts and aborts the process on more");
+        }
+        if (used > experts) {
+            throw invalid(label, prefix + "expert_used_count (" + used + ") is more than " + prefix
+                    + "expert_count (" + experts + "); llama.cpp aborts the process on that");
+        }
+        if (experts > 0 && used == 0) {
+            throw invalid(label, prefix + "expert_count is " + experts + " but " + prefix + "expert_used_count is 0 "
+                    + "or missing; a mixture-of-experts model must use at least one expert per token");
+        }
+        long heads = u32(info, prefix + "attention.head_count");
+        long headsKv = info.metadata().containsKey(prefix + "attention.head_count_kv")
+                ? u32(info, prefix + "attention.head_count_kv") : heads;
+        bounded(label, prefix + "attention.head_count", heads, MAX_HEADS);
+        if (heads > 0 && headsKv > 0 && (headsKv > heads || heads % headsKv != 0)) {
+            throw invalid(label, prefix + "attention.head_count (" + heads + ") is not a multiple of " + prefix
+                    + "attention.head_count_kv (" + headsKv + ")");
+        }
+        boolean headSizeGiven = info.metadata().containsKey(prefix + "attention.key_length");
+        if (heads > 0 && width > 0 && !headSizeGiven && width % heads != 0) {
+            throw invalid(label, prefix + "embedding_length (" + width + ") is not a multiple of " + prefix
+                    + "attention.head_count (" + heads + ")");
+        }
+    }
+
+    /**
+     * llama-vocab.cpp reads the token list with {@code gguf_get_arr_str} and the scores and types as raw arrays of
+     * n-tokens elements: another type aborts the process ({@code GGML_ASSERT}), a shorter array is read past its end.
+     */
+    private static void checkVocabulary(String label, GgufInfo info) {
+        Map<String, String> types = info.metadataTypes();
+        String tokensType = types.get("tokenizer.ggml.tokens");
+        if (tokensType == null) {
+            return;
+        }
+        if (!tokensType.equals("array[string]")) {
+            throw invalid(label, "tokenizer.ggml.tokens is stored as " + tokensType + ", not an array of strings");
+        }
+        long tokens = info.vocabularySize();
+        expectArray(label, info, "tokenizer.ggml.scores", "f32", tokens);
+        expectArray(label, info, "tokenizer.ggml.token_type", "i32", tokens);
+        String merges = types.get("tokenizer.ggml.merges");
+        if (merges != null && !merges.equals("array[string]")) {
+            throw invalid(label, "tokenizer.ggml.merges is stored as " + merges + ", not an array of strings");
+        }
+    }
+
+    private static void expectArray(String label, GgufInfo info, String key, String element, long length) {
+        String type = info.metadataTypes().get(key);
+        if (type == null) {
+            return;
+        }
+        if (!type.equals("array[" + element + "]")) {
+            throw invalid(label, key + " is stored as " + type + ", not an array of " + element);
+        }
+        long have = ((GgufInfo.Array) info.metadata().get(key)).length();
+        if (have != length) {
+            throw invalid(label, key + " has " + have + " entries for " + length + " tokens");
+        }
+    }
+
+    private static boolean isIntegerArray(String type) {
+        return type.equals("array[u32]") || type.equals("array[i32]");
+    }
+
+    /** The u32 value of {@code key}, 0 when absent or an array (types are checked before). */
+    private static long u32(GgufInfo info, String key) {
+        return info.metadata().get(key) instanceof Long l ? l : 0;
+    }
+
+    private static void bounded(String label, String key, long value, long max) {
+        if (value > max) {
+            throw invalid(label, key + " is " + value + ", more than the " + max + " Botgate accepts");
+        }
+    }
+
+    private static ModelRefusedException invalid(String label, String what) {
+        return new ModelRefusedException(Reason.INVALID, label + " cannot be loaded safely: " + what + "; llama.cpp "
+                + "would fail or abort the process on it, so Botgate refuses the file");
     }
 
     private static GgmlType knownType(String name) {

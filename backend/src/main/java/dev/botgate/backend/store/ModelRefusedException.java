@@ -20,7 +20,15 @@ public class ModelRefusedException extends InvalidRequestException {
         /** An architecture or tensor type the bundled llama.cpp build does not have. */
         UNSUPPORTED_ARCHITECTURE,
         /** An embedding model with MEAN pooling, which aborts the JVM in the bundled llama.cpp. */
-        MEAN_POOLING
+        MEAN_POOLING,
+        /**
+         * Header values llama.cpp cannot take and may abort the process on: a metadata value of the wrong type,
+         * impossible hyperparameters (more experts used than there are), arithmetic that overflows, tensor data
+         * outside the file.
+         */
+        INVALID,
+        /** llama.cpp failed, crashed or hung loading the file in a trial run in a child process ({@link ModelProbe}). */
+        LOAD_FAILED
     }
 
     private final Reason reason;

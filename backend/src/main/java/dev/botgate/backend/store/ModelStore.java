@@ -44,7 +44,9 @@ import java.util.function.ToLongFunction;
  * <p>Writers (pull, create, delete) take a file lock in the store, so a {@code botgate} CLI and a running server
  * never write at once; two pulls of the same file are refused ({@link PullException.Kind#IN_PROGRESS}). Every GGUF
  * passes {@link ModelCheck} before it is stored and again (cached by size and mtime) before {@link #resolve} hands it
- * to the engine. Thread-safe.
+ * to the engine. Every new file (and every new chat template) is also loaded once in a child process
+ * ({@link ModelProbe}) before it is stored: no file that pull or create accepts can abort the process that later
+ * loads it. Downloads go only to the hosts {@link PullPolicy} allows, redirects included. Thread-safe.
  */
 public final class ModelStore implements ModelResolver {
     private static final System.Logger LOG = System.getLogger(ModelStore.class.getName());
@@ -58,6 +60,8 @@ public final class ModelStore implements ModelResolver {
     private final int retries;
     private final Duration retryDelay;
     private final Path workingDir;
+    private final Optional<ModelProbe> probe;
+    private final PullPolicy pullPolicy;
     private final Map<Path, Checked> checked = new ConcurrentHashMap<>();
 
     private record Checked(long size, FileTime modified, GgufInfo info) {
@@ -72,11 +76,15 @@ public final class ModelStore implements ModelResolver {
         this.retries = b.retries;
         this.retryDelay = b.retryDelay;
         this.workingDir = b.workingDir;
+        this.probe = b.probe;
+        this.pullPolicy = b.pullPolicy;
         HttpClient client = b.httpClient != null ? b.httpClient : HttpClient.newBuilder()
                 .connectTimeout(b.connectTimeout)
-                .followRedirects(HttpClient.Redirect.NORMAL) // Hugging Face redirects downloads to its CDN
+                // Hugging Face redirects downloads to its CDN: the downloader follows redirects itself, checking
+                // each hop against the pull policy.
+                .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
-        this.downloader = new Downloader(client, b.readTimeout, clock, usableSpace);
+        this.downloader = new Downloader(client, b.readTimeout, clock, usableSpace, pullPolicy);
     }
 
     /** A builder for a store rooted at {@code root} (created on first write). */
@@ -221,6 +229,23 @@ public final class ModelStore implements ModelResolver {
         return pull(src, src.name(), progress);
     }
 
+    /**
+     * Whether {@code source} names a file on this machine (not a catalogue name or a URL): the HTTP API lets only
+     * administrators import server files.
+     */
+    public boolean isLocalSource(String source) {
+        try {
+            return PullSource.parse(source, catalogue, workingDir).file().isPresent();
+        } catch (PullException e) {
+            return false; // nothing will be read: the pull itself reports the problem
+        }
+    }
+
+    /** The hosts pulls may download from. */
+    public PullPolicy pullPolicy() {
+        return pullPolicy;
+    }
+
     /** Like {@link #pull(String, Consumer)}, storing the model as {@code name} instead of the name it implies. */
     public ModelEntry pull(String source, String name, Consumer<PullProgress> progress) {
         ModelName target = ModelName.parse(name);
@@ -228,15 +253,28 @@ public final class ModelStore implements ModelResolver {
     }
 
     /**
-     * Makes a named model from a Modelfile. {@code FROM} names a GGUF file (relative paths against {@code baseDir}),
-     * which is checked and copied into the store, or an existing model, whose file this variant shares and whose
-     * Modelfile it extends.
+     * Makes a named model from a Modelfile. {@code FROM} names a GGUF file (relative paths against {@code baseDir},
+     * the Modelfile's own folder), which is checked, tried in a child process and copied into the store, or an
+     * existing model, whose file this variant shares and whose Modelfile it extends.
      *
      * @throws ModelfileException     when the Modelfile is invalid or its FROM file does not exist
      * @throws ModelNotFoundException when FROM names a model the store does not have
      * @throws ModelRefusedException  when the FROM file must not be loaded
      */
     public ModelEntry create(String name, String modelfileText, Path baseDir) {
+        return create(name, modelfileText, Optional.of(baseDir.toAbsolutePath()));
+    }
+
+    /**
+     * Like {@link #create(String, String, Path)} for a Modelfile whose folder is unknown (one sent over HTTP): a
+     * relative {@code FROM} path is refused, since resolving it against this process's working directory would pick
+     * whatever file happens to be there. Clients resolve it first ({@link Modelfile#resolvedAgainst}).
+     */
+    public ModelEntry create(String name, String modelfileText) {
+        return create(name, modelfileText, Optional.empty());
+    }
+
+    private ModelEntry create(String name, String modelfileText, Optional<Path> baseDir) {
         ModelName target = ModelName.parse(name);
         Modelfile mf = Modelfile.parse(modelfileText);
         String from = mf.from();
@@ -247,6 +285,10 @@ public final class ModelStore implements ModelResolver {
             if (storedHex.isPresent()) {
                 // FROM a file of this store (what show --modelfile prints): share it instead of copying gigabytes.
                 GgufInfo info = checkedInfo(gguf, target.toString());
+                checkNumCtx(mf, info);
+                if (mf.template().isPresent()) {
+                    probe(target.toString(), gguf, mf.template());
+                }
                 try (StoreFiles.Lock lock = files.lockForWriting()) {
                     if (!Files.isRegularFile(gguf)) {
                         throw new ModelfileException(0, "FROM " + from + ": the file was removed meanwhile");
@@ -258,7 +300,14 @@ public final class ModelStore implements ModelResolver {
                 }
             }
             GgufInfo info = check.check(gguf);
+            checkNumCtx(mf, info);
             Staged staged = stage(gguf, p -> { });
+            try {
+                probeNew(target.toString(), staged, mf.template());
+            } catch (RuntimeException e) {
+                deleteQuietly(staged.part());
+                throw e;
+            }
             return commit(staged, target, "create", info, mf.withFrom(gguf.toString()));
         }
         ModelName baseName;
@@ -270,6 +319,10 @@ public final class ModelStore implements ModelResolver {
         Manifest base = manifest(baseName).orElseThrow(() -> new ModelNotFoundException(baseName.toString()));
         GgufInfo info = checkedInfo(blobOf(base), baseName.toString());
         Modelfile merged = mf.over(base.modelfileOrEmpty()).withFrom(baseName.toString());
+        checkNumCtx(merged, info);
+        if (mf.template().isPresent()) {
+            probe(target.toString(), blobOf(base), mf.template());
+        }
         try (StoreFiles.Lock lock = files.lockForWriting()) {
             // The base may have been removed since we looked; its blob must still be there to share.
             Manifest current = manifest(baseName).orElseThrow(() -> new ModelNotFoundException(baseName.toString()));
@@ -345,12 +398,22 @@ public final class ModelStore implements ModelResolver {
 
     private ModelEntry pull(PullSource src, ModelName target, Consumer<PullProgress> progress) {
         Objects.requireNonNull(progress, "progress");
+        src.url().ifPresent(pullPolicy::check); // before any progress, so a refusal is a plain error
         progress.accept(PullProgress.status("pulling manifest"));
         ModelEntry entry;
         if (src.file().isPresent()) {
             Path file = src.file().get();
             GgufInfo info = refusedAsPull(() -> check.check(file));
             Staged staged = stage(file, progress);
+            try {
+                refusedAsPull(() -> {
+                    probeNew(target.toString(), staged, Optional.empty());
+                    return info;
+                });
+            } catch (RuntimeException e) {
+                deleteQuietly(staged.part());
+                throw e;
+            }
             progress.accept(PullProgress.status("writing manifest"));
             entry = commit(staged, target, src.label(), info, Modelfile.from(src.label()));
         } else {
@@ -400,7 +463,11 @@ public final class ModelStore implements ModelResolver {
             }
             GgufInfo info;
             try {
-                info = refusedAsPull(() -> check.check(part));
+                info = refusedAsPull(() -> {
+                    GgufInfo checkedInfo = check.check(part);
+                    probeNew(target.toString(), new Staged(part, result.hex(), result.size()), Optional.empty());
+                    return checkedInfo;
+                });
             } catch (PullException e) {
                 // Resuming cannot turn a login page or an unsupported model into a usable one: start clean.
                 deleteQuietly(part, sidecar);
@@ -522,13 +589,38 @@ public final class ModelStore implements ModelResolver {
         } catch (ModelRefusedException e) {
             Kind kind = switch (e.reason()) {
                 case NOT_GGUF, TRUNCATED, UNSUPPORTED_VERSION -> Kind.NOT_GGUF;
-                case UNSUPPORTED_ARCHITECTURE, MEAN_POOLING -> Kind.REFUSED;
+                case UNSUPPORTED_ARCHITECTURE, MEAN_POOLING, INVALID, LOAD_FAILED -> Kind.REFUSED;
             };
             throw new PullException(kind, e.getMessage(), e);
         }
     }
 
     // ---------------------------------------------------------------------------------------------------- helpers
+
+    /** Tries a staged file in a child process, unless the store already holds these bytes (tried when they came). */
+    private void probeNew(String label, Staged staged, Optional<String> template) {
+        if (template.isEmpty() && Files.isRegularFile(files.blob(staged.hex()))) {
+            return;
+        }
+        probe(label, staged.part(), template);
+    }
+
+    private void probe(String label, Path gguf, Optional<String> template) {
+        probe.ifPresent(p -> p.check(label, gguf, template));
+    }
+
+    /**
+     * A Modelfile's num_ctx may not pass the model's trained context: llama.cpp would allocate a KV cache for it
+     * (num_ctx × slots) and the model cannot use the positions beyond what it was trained on.
+     */
+    private static void checkNumCtx(Modelfile mf, GgufInfo info) {
+        int numCtx = mf.numCtx();
+        if (numCtx > 0 && info.contextLength() > 0 && numCtx > info.contextLength()) {
+            throw new ModelfileException(0, "PARAMETER num_ctx " + numCtx + " is more than the "
+                    + info.contextLength() + " tokens of context the model was trained for; use at most "
+                    + info.contextLength());
+        }
+    }
 
     private GgufInfo checkedInfo(Path blob, String label) {
         try {
@@ -550,11 +642,24 @@ public final class ModelStore implements ModelResolver {
         }
     }
 
-    private Optional<Path> fromFile(String from, Path baseDir) {
-        String expanded = from.startsWith("~/") ? System.getProperty("user.home") + from.substring(1) : from;
-        boolean pathLike = expanded.startsWith("/") || expanded.startsWith("./") || expanded.startsWith("../")
-                || expanded.contains("/") || expanded.contains("\\") || expanded.toLowerCase(java.util.Locale.ROOT).endsWith(".gguf");
-        Path file = baseDir.resolve(expanded).toAbsolutePath().normalize();
+    private static Optional<Path> fromFile(String from, Optional<Path> baseDir) {
+        String expanded = Modelfile.expandHome(from);
+        boolean pathLike = Modelfile.isPath(from);
+        Path given;
+        try {
+            given = Path.of(expanded);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new ModelfileException(0, "FROM " + from + " is not a valid path or model name");
+        }
+        if (baseDir.isEmpty() && !given.isAbsolute()) {
+            if (pathLike) {
+                throw new ModelfileException(0, "FROM " + from + " is a relative path, and the server does not know "
+                        + "which folder your Modelfile is in; write an absolute path (botgate create -f resolves a "
+                        + "relative FROM against the Modelfile's folder before sending it)");
+            }
+            return Optional.empty(); // a model name
+        }
+        Path file = baseDir.map(b -> b.resolve(given)).orElse(given).toAbsolutePath().normalize();
         if (Files.isRegularFile(file)) {
             return Optional.of(file);
         }
@@ -664,6 +769,8 @@ public final class ModelStore implements ModelResolver {
         private HttpClient httpClient;
         private Path workingDir = Path.of("").toAbsolutePath();
         private ToLongFunction<Path> usableSpace = ModelStore::usableSpace;
+        private Optional<ModelProbe> probe = Optional.of(ModelProbe.childJvm(Duration.ofMinutes(2)));
+        private PullPolicy pullPolicy = PullPolicy.defaults();
 
         private Builder(Path root) {
             this.root = Objects.requireNonNull(root, "root");
@@ -712,7 +819,10 @@ public final class ModelStore implements ModelResolver {
             return this;
         }
 
-        /** The HTTP client for downloads; its own timeouts and redirect policy then apply. */
+        /**
+         * The HTTP client for downloads; its own timeouts then apply. It should not follow redirects: the store
+         * follows them itself, checking each against the {@link PullPolicy}.
+         */
         public Builder httpClient(HttpClient client) {
             this.httpClient = Objects.requireNonNull(client, "httpClient");
             return this;
@@ -721,6 +831,29 @@ public final class ModelStore implements ModelResolver {
         /** Where relative local paths given to {@link #pull} start (default: the current directory). */
         public Builder workingDir(Path dir) {
             this.workingDir = Objects.requireNonNull(dir, "workingDir").toAbsolutePath();
+            return this;
+        }
+
+        /**
+         * How long the trial load of a new file in a child process ({@link ModelProbe}) may take (default 2 minutes).
+         */
+        public Builder probeTimeout(Duration d) {
+            this.probe = Optional.of(ModelProbe.childJvm(positive(d, "probeTimeout")));
+            return this;
+        }
+
+        /** The hosts pulls may download from (default {@link PullPolicy#defaults()}: the model hubs, https only). */
+        public Builder pullPolicy(PullPolicy policy) {
+            this.pullPolicy = Objects.requireNonNull(policy, "pullPolicy");
+            return this;
+        }
+
+        /**
+         * Seam for tests of download mechanics only: no trial load in a child process. Package-private on purpose:
+         * nothing outside the store's own tests can turn the probe off.
+         */
+        Builder withoutProbe() {
+            this.probe = Optional.empty();
             return this;
         }
 

@@ -2,6 +2,7 @@ package dev.botgate.backend.store;
 
 import dev.botgate.backend.engine.GenerationOptions;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +45,12 @@ public record Modelfile(String from, Optional<String> system, Optional<String> t
         }
     }
 
+    /**
+     * Largest {@code num_ctx}: the engine's own {@code engine.context-size} bound. Each slot gets this many tokens of
+     * KV cache, so a value near 2^30 would only fail (or exhaust memory) inside llama.cpp.
+     */
+    public static final int MAX_NUM_CTX = 1 << 20;
+
     /** Parameter keys and what their values must be. */
     private static final Map<String, String> KEYS = new LinkedHashMap<>();
 
@@ -55,7 +62,7 @@ public record Modelfile(String from, Optional<String> system, Optional<String> t
         KEYS.put("seed", "a whole number, e.g. 42");
         KEYS.put("repeat_penalty", "a number >= 0, e.g. 1.1");
         KEYS.put("num_predict", "a whole number of tokens, -1 for no limit");
-        KEYS.put("num_ctx", "a whole number of tokens > 0, e.g. 4096");
+        KEYS.put("num_ctx", "a whole number of tokens from 1 to " + MAX_NUM_CTX + ", e.g. 4096");
         KEYS.put("stop", "a string; repeat the line for several");
     }
 
@@ -190,6 +197,43 @@ public record Modelfile(String from, Optional<String> system, Optional<String> t
                 merged);
     }
 
+    /**
+     * Whether a {@code FROM} argument names a file rather than a model: it has a slash or backslash, starts with
+     * {@code ~/}, or ends with {@code .gguf}.
+     */
+    public static boolean isPath(String from) {
+        return from.startsWith("~/") || from.contains("/") || from.contains("\\")
+                || from.toLowerCase(Locale.ROOT).endsWith(".gguf");
+    }
+
+    /** {@code from} with a leading {@code ~/} replaced by the user's home directory. */
+    static String expandHome(String from) {
+        return from.startsWith("~/") ? System.getProperty("user.home") + from.substring(1) : from;
+    }
+
+    /**
+     * This Modelfile with a relative {@code FROM} path made absolute against {@code folder}, the Modelfile's own
+     * directory: what a client sends to a server, which cannot know that folder. A model name, or a bare name that is
+     * no file in {@code folder}, stays as written.
+     */
+    public Modelfile resolvedAgainst(Path folder) {
+        String expanded = expandHome(from);
+        Path given;
+        try {
+            given = Path.of(expanded);
+        } catch (java.nio.file.InvalidPathException e) {
+            return this; // not a path: whoever reads FROM reports it
+        }
+        if (given.isAbsolute() && expanded.equals(from)) {
+            return this;
+        }
+        Path file = folder.toAbsolutePath().resolve(given).normalize();
+        if (isPath(from) || java.nio.file.Files.isRegularFile(file)) {
+            return withFrom(file.toString());
+        }
+        return this;
+    }
+
     /** This Modelfile with another {@code FROM}. */
     public Modelfile withFrom(String newFrom) {
         return new Modelfile(newFrom, system, template, license, parameters);
@@ -237,7 +281,7 @@ public record Modelfile(String from, Optional<String> system, Optional<String> t
                     int n = Integer.parseInt(value);
                     boolean ok = switch (key) {
                         case "top_k" -> n >= 0;
-                        case "num_ctx" -> n > 0;
+                        case "num_ctx" -> n > 0 && n <= MAX_NUM_CTX;
                         case "num_predict" -> n >= -1;
                         default -> true;
                     };

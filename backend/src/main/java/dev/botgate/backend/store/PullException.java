@@ -23,7 +23,9 @@ public class PullException extends EngineException {
         /** A valid GGUF file this llama.cpp build must not load (architecture, MEAN pooling); it was deleted. */
         REFUSED,
         /** The same file is already being pulled, by this process or another Botgate on the same store. */
-        IN_PROGRESS
+        IN_PROGRESS,
+        /** The URL, or a redirect, leads to a scheme or host that {@link PullPolicy} does not allow. */
+        NOT_ALLOWED
     }
 
     private final Kind kind;

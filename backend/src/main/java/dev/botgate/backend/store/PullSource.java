@@ -66,7 +66,12 @@ record PullSource(Optional<URI> url, Optional<Path> file, ModelName name, Option
         }
         boolean pathLike = s.startsWith("/") || s.startsWith("./") || s.startsWith("../") || s.startsWith("~/")
                 || s.contains("\\") || s.contains("/") || lower.endsWith(".gguf");
-        Path file = workingDir.resolve(s.startsWith("~/") ? System.getProperty("user.home") + s.substring(1) : s);
+        Path file;
+        try {
+            file = workingDir.resolve(s.startsWith("~/") ? System.getProperty("user.home") + s.substring(1) : s);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new PullException(Kind.NOT_FOUND, "'" + s + "' is neither a model name, a URL nor a valid path");
+        }
         if (pathLike || Files.isRegularFile(file)) {
             if (!Files.isRegularFile(file)) {
                 throw new PullException(Kind.NOT_FOUND, "no such file: " + file.toAbsolutePath().normalize());

@@ -67,6 +67,14 @@ final class FileServer implements AutoCloseable {
             ex.close();
             return;
         }
+        if (path.startsWith("/elsewhere/")) {
+            // A redirect to another host (localhost is not 127.0.0.1 to an allow-list).
+            ex.getResponseHeaders().set("Location", "http://localhost:" + server.getAddress().getPort()
+                    + path.substring("/elsewhere".length()));
+            ex.sendResponseHeaders(302, -1);
+            ex.close();
+            return;
+        }
         if (status != 200) {
             byte[] msg = ("<html><body>error " + status + "</body></html>").getBytes();
             ex.sendResponseHeaders(status, msg.length);

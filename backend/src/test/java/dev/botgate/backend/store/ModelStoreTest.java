@@ -177,6 +177,31 @@ public class ModelStoreTest {
     }
 
     @Test
+    public void aModelfileFromAnUnknownFolderMayNotUseARelativePath() throws IOException {
+        // issue 9: the server resolved FROM ../x.gguf against its own working directory
+        ModelfileException e = expectThrows(ModelfileException.class,
+                () -> store.create("rel", "FROM ../fixtures/tiny.gguf\n"));
+        assertTrue(e.getMessage().contains("relative path") && e.getMessage().contains("absolute"), e.getMessage());
+        expectThrows(ModelfileException.class, () -> store.create("rel", "FROM tiny.gguf\n"));
+        assertEquals(store.create("abs", "FROM " + tiny + "\n").digest(), "sha256:" + tinyHex, "absolute works");
+        assertEquals(store.create("named", "FROM abs\nSYSTEM Hi.\n").digest(), "sha256:" + tinyHex,
+                "a model name works");
+        expectThrows(ModelfileException.class, () -> store.create("nul", "FROM a\u0000b.gguf\n"));
+        PullException nul = expectThrows(PullException.class, () -> store.pull("a\u0000b.gguf", p -> { }));
+        assertEquals(nul.kind(), PullException.Kind.NOT_FOUND, "a 404, not a 500: " + nul.getMessage());
+    }
+
+    @Test
+    public void numCtxBeyondTheTrainedContextIsRefused() {
+        ModelfileException e = expectThrows(ModelfileException.class,
+                () -> store.create("wide", "FROM " + tiny + "\nPARAMETER num_ctx 4096\n"));
+        assertTrue(e.getMessage().contains("2048 tokens of context the model was trained for"), e.getMessage());
+        assertTrue(store.list().isEmpty(), "nothing stored");
+        store.create("base", "FROM " + tiny + "\n");
+        expectThrows(ModelfileException.class, () -> store.create("wide", "FROM base\nPARAMETER num_ctx 4096\n"));
+    }
+
+    @Test
     public void showModelfileRoundTrips() {
         store.pull("tiny.gguf", p -> { });
         store.create("a", "FROM tiny\nSYSTEM \"\"\"line one\nline two\"\"\"\nPARAMETER top_k 3\nPARAMETER stop x y\n",

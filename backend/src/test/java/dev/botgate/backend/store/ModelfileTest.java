@@ -4,6 +4,7 @@ import dev.botgate.backend.engine.GenerationOptions;
 import org.testng.annotations.DataProvider;
 import org.testng.annotations.Test;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
@@ -94,6 +95,20 @@ public class ModelfileTest {
         assertEquals(child.from(), "base", "own FROM");
     }
 
+    @Test
+    public void aRelativeFromResolvesAgainstTheModelfilesFolder() {
+        Path folder = Path.of("/srv/models/helpdesk");
+        assertEquals(Modelfile.parse("FROM ../x.gguf\n").resolvedAgainst(folder).from(), "/srv/models/x.gguf", "../");
+        assertEquals(Modelfile.parse("FROM ./sub/x.gguf\n").resolvedAgainst(folder).from(),
+                "/srv/models/helpdesk/sub/x.gguf", "./");
+        assertEquals(Modelfile.parse("FROM /abs/x.gguf\n").resolvedAgainst(folder).from(), "/abs/x.gguf", "absolute");
+        assertEquals(Modelfile.parse("FROM qwen2.5:0.5b\n").resolvedAgainst(folder).from(), "qwen2.5:0.5b",
+                "a model name stays");
+        Modelfile mf = Modelfile.parse("FROM x.gguf\nSYSTEM \"\"\"Be\nkind\"\"\"\nPARAMETER stop \"###\"\n");
+        assertEquals(Modelfile.parse(mf.resolvedAgainst(folder).render()),
+                mf.withFrom("/srv/models/helpdesk/x.gguf"), "the rest survives the round trip");
+    }
+
     @DataProvider
     public Object[][] errors() {
         return new Object[][]{
@@ -102,6 +117,10 @@ public class ModelfileTest {
                 {"FROM x\nPARAMETER temperature hot\n", 2, "temperature must be a number >= 0"},
                 {"FROM x\nPARAMETER top_p 1.5\n", 2, "top_p must be a number from 0 to 1"},
                 {"FROM x\nPARAMETER num_ctx 0\n", 2, "num_ctx must be"},
+                // issue 9: 2^30 reached llama.cpp and ended as a 500; beyond an int it was a NumberFormatException
+                {"FROM x\nPARAMETER num_ctx 1073741824\n", 2, "num_ctx must be a whole number of tokens from 1 to "
+                        + Modelfile.MAX_NUM_CTX},
+                {"FROM x\nPARAMETER num_ctx 99999999999\n", 2, "num_ctx must be"},
                 {"FROM x\nPARAMETER top_k 4.5\n", 2, "top_k must be a whole number"},
                 {"FROM x\nPARAMETER seed\n", 2, "PARAMETER needs a name and a value"},
                 {"FROM x\nPARAMETER top_k 1\nPARAMETER top_k 2\n", 3, "set twice"},

@@ -32,6 +32,11 @@ import static org.testng.Assert.expectThrows;
 
 /** Pulls over real HTTP from a local server that can cut, stall, ignore Range and lie. */
 public class PullTest {
+    /**
+     * The test's file server speaks plain http on 127.0.0.1: allowed explicitly, as an operator would a mirror. These
+     * tests are about transfers, so they skip the trial load in a child process; the tests at the end keep it.
+     */
+    static final PullPolicy LOCAL_HTTP = new PullPolicy(List.of("http://127.0.0.1"));
     private byte[] gguf;
     private String hex;
     private Path root;
@@ -58,8 +63,13 @@ public class PullTest {
         Testing.deleteTree(root);
     }
 
+    /** A store for transfer tests: the local server allowed, no trial load. */
+    private ModelStore.Builder transfers() {
+        return ModelStore.builder(root).pullPolicy(LOCAL_HTTP).withoutProbe();
+    }
+
     private ModelStore store(Catalogue catalogue) {
-        return ModelStore.builder(root).catalogue(catalogue).retries(0, Duration.ZERO)
+        return transfers().catalogue(catalogue).retries(0, Duration.ZERO)
                 .connectTimeout(Duration.ofSeconds(2)).readTimeout(Duration.ofSeconds(5)).build();
     }
 
@@ -95,7 +105,7 @@ public class PullTest {
     @Test
     public void progressCarriesSpeedAndEta() {
         Clock stepping = steppingClock();
-        ModelStore store = ModelStore.builder(root).catalogue(Catalogue.empty()).clock(stepping).build();
+        ModelStore store = transfers().catalogue(Catalogue.empty()).clock(stepping).build();
         List<PullProgress> events = new ArrayList<>();
         store.pull(url(), events::add);
         List<PullProgress> moving = events.stream()
@@ -113,7 +123,7 @@ public class PullTest {
     @Test
     public void aSecondPullOfTheSameFileWhileOneRunsIsRefused() throws Exception {
         server.stallAfter = 100_000;
-        ModelStore store = ModelStore.builder(root).catalogue(Catalogue.empty()).retries(0, Duration.ZERO)
+        ModelStore store = transfers().catalogue(Catalogue.empty()).retries(0, Duration.ZERO)
                 .readTimeout(Duration.ofSeconds(2)).build();
         CompletableFuture<ModelEntry> first = CompletableFuture.supplyAsync(() -> store.pull(url(), p -> { }));
         long deadline = System.nanoTime() + 5_000_000_000L;
@@ -152,7 +162,7 @@ public class PullTest {
 
     @Test
     public void aListenerThatThrowsCancelsAndTheNextPullResumes() throws IOException {
-        ModelStore store = ModelStore.builder(root).catalogue(Catalogue.empty()).retries(0, Duration.ZERO)
+        ModelStore store = transfers().catalogue(Catalogue.empty()).retries(0, Duration.ZERO)
                 .clock(steppingClock()).build();
         IllegalStateException gone = expectThrows(IllegalStateException.class, () -> store.pull(url(), p -> {
             if (p.status().equals("downloading") && p.completed() > 0) {
@@ -182,7 +192,7 @@ public class PullTest {
     @Test
     public void resumesByItselfWhenRetriesAreAllowed() {
         server.cutAfter = 200_000;
-        ModelStore store = ModelStore.builder(root).catalogue(Catalogue.empty()).retries(2, Duration.ZERO).build();
+        ModelStore store = transfers().catalogue(Catalogue.empty()).retries(2, Duration.ZERO).build();
         ModelEntry e = store.pull(url(), p -> { });
         assertEquals(e.digest(), "sha256:" + hex, "complete after one automatic resume");
         assertEquals(server.ranges, List.of("", "bytes=200000-"), "one retry, resumed");
@@ -297,7 +307,7 @@ public class PullTest {
 
     @Test
     public void notEnoughDiskSpaceIsReportedBeforeDownloading() {
-        ModelStore store = ModelStore.builder(root).catalogue(Catalogue.empty()).retries(0, Duration.ZERO)
+        ModelStore store = transfers().catalogue(Catalogue.empty()).retries(0, Duration.ZERO)
                 .usableSpace(p -> 1000).build();
         PullException e = expectThrows(PullException.class, () -> store.pull(url(), p -> { }));
         assertEquals(e.kind(), Kind.DISK_FULL, e.getMessage());
@@ -308,7 +318,7 @@ public class PullTest {
     @Test
     public void aStalledServerTimesOut() {
         server.stallAfter = 100_000;
-        ModelStore store = ModelStore.builder(root).catalogue(Catalogue.empty()).retries(0, Duration.ZERO)
+        ModelStore store = transfers().catalogue(Catalogue.empty()).retries(0, Duration.ZERO)
                 .readTimeout(Duration.ofSeconds(1)).build();
         long start = System.nanoTime();
         PullException e = expectThrows(PullException.class, () -> store.pull(url(), p -> { }));
@@ -354,6 +364,53 @@ public class PullTest {
     public void pullAsStoresUnderTheGivenName() {
         ModelEntry e = store().pull(url(), "house-bot:v2", p -> { });
         assertEquals(e.name(), "house-bot:v2", "explicit name");
+    }
+
+    @Test
+    public void plainHttpAndUnlistedHostsAreRefusedBeforeAnyRequest() {
+        ModelStore hubsOnly = ModelStore.builder(root).catalogue(Catalogue.empty()).build(); // the default policy
+        PullException http = expectThrows(PullException.class,
+                () -> hubsOnly.pull("http://huggingface.co/o/r/resolve/main/x.gguf", p -> { }));
+        assertEquals(http.kind(), Kind.NOT_ALLOWED, http.getMessage());
+        assertTrue(http.getMessage().contains("plain http") && http.getMessage().contains("models.pull-hosts"),
+                http.getMessage());
+        PullException local = expectThrows(PullException.class, () -> hubsOnly.pull(url(), p -> { }));
+        assertEquals(local.kind(), Kind.NOT_ALLOWED, local.getMessage());
+        assertTrue(local.getMessage().contains("127.0.0.1") && local.getMessage().contains("models.pull-hosts"),
+                local.getMessage());
+        assertEquals(server.requests.get(), 0, "nothing was fetched");
+    }
+
+    @Test
+    public void aRedirectToAnUnlistedHostIsNotFollowed() {
+        PullException e = expectThrows(PullException.class,
+                () -> store().pull(server.url("/elsewhere/models/tiny.gguf").toString(), p -> { }));
+        assertEquals(e.kind(), Kind.NOT_ALLOWED, e.getMessage());
+        assertTrue(e.getMessage().contains("localhost"), e.getMessage());
+        assertEquals(server.requests.get(), 1, "only the redirecting request was made");
+        assertTrue(store().list().isEmpty(), "nothing stored");
+    }
+
+    @Test
+    public void redirectsEndAfterFive() {
+        String loop = server.url("/redirect".repeat(Downloader.MAX_REDIRECTS + 2) + "/models/tiny.gguf").toString();
+        PullException e = expectThrows(PullException.class, () -> store().pull(loop, p -> { }));
+        assertTrue(e.getMessage().contains("more than " + Downloader.MAX_REDIRECTS), e.getMessage());
+        assertEquals(server.requests.get(), Downloader.MAX_REDIRECTS + 1, "requests");
+    }
+
+    @Test
+    public void aDownloadThatAbortsLlamaCppIsRefusedAndDeleted() throws IOException {
+        Path hostile = TinyGguf.builder().duplicateToken().write(root.resolveSibling(root.getFileName() + "-dup.gguf"));
+        server.body(Files.readAllBytes(hostile));
+        Files.delete(hostile);
+        ModelStore probing = ModelStore.builder(root).pullPolicy(LOCAL_HTTP).catalogue(Catalogue.empty())
+                .retries(0, Duration.ZERO).build();
+        PullException e = expectThrows(PullException.class, () -> probing.pull(url(), p -> { }));
+        assertEquals(e.kind(), Kind.REFUSED, e.getMessage());
+        assertTrue(e.getMessage().contains("GGML_ASSERT(id_to_token.size() == token_to_id.size())"), e.getMessage());
+        assertTrue(probing.list().isEmpty(), "not stored");
+        assertEquals(partials(), List.of(), "the download was deleted");
     }
 
     /** A clock that moves 100 ms per reading: every chunk becomes a progress event with a known speed. */

@@ -35,6 +35,7 @@ public final class TinyGguf {
     private static final int T_BOOL = 7;
     private static final int T_STR = 8;
     private static final int T_ARR = 9;
+    private static final int T_U64 = 10;
     private static final String SP = "\u2581";
     private static final String WORDS = "the of and to in is you that it he was for on are as with his they I at be this "
             + "have from or one had by word but not what all were we when your can said there use an each which she do "
@@ -62,6 +63,13 @@ public final class TinyGguf {
     private int weightBlockBytes = 4;
     private int fileType = 0;
     private final Map<String, Object> extra = new LinkedHashMap<>();
+    private final Map<String, long[]> headerDims = new LinkedHashMap<>();
+    private final Map<String, Long> headerOffsets = new LinkedHashMap<>();
+    private boolean duplicateToken;
+
+    /** A signed 32-bit metadata value for {@link #extra}, e.g. a negative count. */
+    public record I32(int value) {
+    }
 
     private TinyGguf() {
     }
@@ -119,11 +127,37 @@ public final class TinyGguf {
     }
 
     /**
-     * An extra metadata key: {@code String}, {@code Integer} (u32), {@code Float}, {@code Boolean}. E.g.
-     * {@code extra("llama.pooling_type", 1)} for a MEAN-pooling embedding model.
+     * An extra metadata key: {@code String}, {@code Integer} (u32), {@code Long} (u64), {@link I32}, {@code Float},
+     * {@code Boolean}. E.g. {@code extra("llama.pooling_type", 1)} for a MEAN-pooling embedding model. A key the
+     * writer sets itself (say {@code general.alignment}) is written once, with this value and type instead.
      */
     public TinyGguf extra(String key, Object value) {
         extra.put(key, value);
+        return this;
+    }
+
+    /**
+     * Writes {@code dims} as the shape of tensor {@code name} in the tensor table while its data stays that of the real
+     * shape: for hostile files (dimensions whose product overflows, a shape llama.cpp does not expect).
+     */
+    public TinyGguf tensorHeaderDims(String name, long... dims) {
+        headerDims.put(name, dims.clone());
+        return this;
+    }
+
+    /** Writes {@code offset} as tensor {@code name}'s data offset in the tensor table (the data stays in place). */
+    public TinyGguf tensorHeaderOffset(String name, long offset) {
+        headerOffsets.put(name, offset);
+        return this;
+    }
+
+    /**
+     * Writes one vocabulary piece twice (the last token repeats an earlier one). The header stays well-formed, so the
+     * store's header checks pass it; llama.cpp b4916 aborts the process loading it
+     * ({@code GGML_ASSERT(id_to_token.size() == token_to_id.size())}).
+     */
+    public TinyGguf duplicateToken() {
+        this.duplicateToken = true;
         return this;
     }
 
@@ -156,6 +190,9 @@ public final class TinyGguf {
     /** Writes the file and returns its path. */
     public Path write(Path file) throws IOException {
         List<String> tokens = vocabulary();
+        if (duplicateToken) {
+            tokens.set(tokens.size() - 1, tokens.get(tokens.size() - 2));
+        }
         int vocab = tokens.size();
         Random random = new Random(seed);
         List<Tensor> tensors = new ArrayList<>();
@@ -177,7 +214,7 @@ public final class TinyGguf {
         tensors.add(new Tensor("output_norm.weight", new long[]{embedding}, -1));
         tensors.add(new Tensor("output.weight", new long[]{embedding, vocab}, 0.5f));
 
-        Meta meta = new Meta();
+        Meta meta = new Meta(extra.keySet());
         String a = architecture;
         meta.str("general.architecture", a);
         meta.str("general.name", name.isEmpty() ? "random " + a + " " + embedding + "x" + layers : name);
@@ -221,10 +258,13 @@ public final class TinyGguf {
         if (!chatTemplate.isEmpty()) {
             meta.str("tokenizer.chat_template", chatTemplate);
         }
+        meta.overridden.clear();
         for (Map.Entry<String, Object> e : extra.entrySet()) {
             switch (e.getValue()) {
                 case String s -> meta.str(e.getKey(), s);
                 case Integer i -> meta.u32(e.getKey(), i);
+                case Long l -> meta.u64(e.getKey(), l);
+                case I32 i -> meta.i32(e.getKey(), i.value());
                 case Float f -> meta.f32(e.getKey(), f);
                 case Boolean b -> meta.bool(e.getKey(), b);
                 default -> throw new IllegalArgumentException("unsupported metadata type for " + e.getKey());
@@ -235,12 +275,13 @@ public final class TinyGguf {
         long offset = 0;
         for (Tensor t : tensors) {
             writeString(infos, t.name);
-            infos.writeBytes(le(4).putInt(t.dims.length).array());
-            for (long d : t.dims) {
+            long[] dims = headerDims.getOrDefault(t.name, t.dims);
+            infos.writeBytes(le(4).putInt(dims.length).array());
+            for (long d : dims) {
                 infos.writeBytes(le(8).putLong(d).array());
             }
             infos.writeBytes(le(4).putInt(typeOf(t)).array());
-            infos.writeBytes(le(8).putLong(offset).array());
+            infos.writeBytes(le(8).putLong(headerOffsets.getOrDefault(t.name, offset)).array());
             long bytes = bytesOf(t);
             offset += bytes + pad(bytes);
         }
@@ -346,42 +387,72 @@ public final class TinyGguf {
 
     private static final class Meta {
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        /** Keys given as extras: the writer's own value for them is skipped. */
+        final java.util.Set<String> overridden;
         long count;
 
-        private void key(String k, int type) {
+        Meta(java.util.Set<String> overridden) {
+            this.overridden = new java.util.HashSet<>(overridden);
+        }
+
+        private boolean key(String k, int type) {
+            if (overridden.contains(k)) {
+                return false;
+            }
             writeString(bytes, k);
             bytes.writeBytes(le(4).putInt(type).array());
             count++;
+            return true;
         }
 
         void str(String k, String v) {
-            key(k, T_STR);
-            writeString(bytes, v);
+            if (key(k, T_STR)) {
+                writeString(bytes, v);
+            }
         }
 
         void u32(String k, int v) {
-            key(k, T_U32);
-            bytes.writeBytes(le(4).putInt(v).array());
+            if (key(k, T_U32)) {
+                bytes.writeBytes(le(4).putInt(v).array());
+            }
+        }
+
+        void i32(String k, int v) {
+            if (key(k, T_I32)) {
+                bytes.writeBytes(le(4).putInt(v).array());
+            }
+        }
+
+        void u64(String k, long v) {
+            if (key(k, T_U64)) {
+                bytes.writeBytes(le(8).putLong(v).array());
+            }
         }
 
         void f32(String k, float v) {
-            key(k, T_F32);
-            bytes.writeBytes(le(4).putFloat(v).array());
+            if (key(k, T_F32)) {
+                bytes.writeBytes(le(4).putFloat(v).array());
+            }
         }
 
         void bool(String k, boolean v) {
-            key(k, T_BOOL);
-            bytes.write(v ? 1 : 0);
+            if (key(k, T_BOOL)) {
+                bytes.write(v ? 1 : 0);
+            }
         }
 
         void strings(String k, List<String> v) {
-            key(k, T_ARR);
+            if (!key(k, T_ARR)) {
+                return;
+            }
             bytes.writeBytes(le(12).putInt(T_STR).putLong(v.size()).array());
             v.forEach(s -> writeString(bytes, s));
         }
 
         void floats(String k, float[] v) {
-            key(k, T_ARR);
+            if (!key(k, T_ARR)) {
+                return;
+            }
             bytes.writeBytes(le(12).putInt(T_F32).putLong(v.length).array());
             ByteBuffer b = le(4 * v.length);
             for (float f : v) {
@@ -391,7 +462,9 @@ public final class TinyGguf {
         }
 
         void ints(String k, int[] v) {
-            key(k, T_ARR);
+            if (!key(k, T_ARR)) {
+                return;
+            }
             bytes.writeBytes(le(12).putInt(T_I32).putLong(v.length).array());
             ByteBuffer b = le(4 * v.length);
             for (int i : v) {

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.botgate.backend.store.ModelDetails;
 import dev.botgate.backend.store.ModelEntry;
 import dev.botgate.backend.store.ModelStore;
+import dev.botgate.backend.store.Modelfile;
 import dev.botgate.gateway.Version;
+import dev.botgate.gateway.Wiring;
 import dev.botgate.gateway.http.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +29,7 @@ final class ModelCommands {
     }
 
     static ModelStore store(CommandBase c) {
-        return ModelStore.builder(c.settings().paths().models()).build();
+        return Wiring.modelStore(c.settings());
     }
 
     /** Pulls with a progress bar, through the server when one runs, else into the store directly. */
@@ -98,28 +100,13 @@ final class ModelCommands {
             Path base = file.toAbsolutePath().getParent();
             ApiClient api = client();
             if (api.serverRunning()) {
-                // The server resolves FROM paths against its own directory: make a relative GGUF path absolute here.
-                api.post("/api/create", Map.of("model", name, "modelfile", absoluteFrom(text, base)));
+                // The server cannot know the Modelfile's folder (and refuses a relative FROM path): resolve it here.
+                api.post("/api/create", Map.of("model", name, "modelfile",
+                        Modelfile.parse(text).resolvedAgainst(base).render()));
             } else {
                 store(this).create(name, text, base);
             }
             out.println("created " + name);
-        }
-
-        static String absoluteFrom(String text, Path base) {
-            StringBuilder out = new StringBuilder();
-            for (String line : text.split("\n", -1)) {
-                String t = line.strip();
-                if (t.regionMatches(true, 0, "FROM ", 0, 5)) {
-                    String from = t.substring(5).strip();
-                    Path p = base.resolve(from);
-                    if (from.endsWith(".gguf") && Files.isRegularFile(p)) {
-                        line = "FROM " + p.toAbsolutePath();
-                    }
-                }
-                out.append(line).append('\n');
-            }
-            return out.toString();
         }
     }
 

@@ -17,7 +17,6 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,11 +36,22 @@ import java.util.Optional;
  * curl localhost:8080/api/create -d '{"model":"support","modelfile":"FROM qwen2.5:0.5b\nSYSTEM You help."}'
  * curl localhost:8080/api/embed -d '{"model":"bge-small-zh-v1.5","input":["退货","发票"]}'
  * </pre>
+ *
+ * <p>Pull and create refuse (400, with the reason) a file the store's checks or its trial load in a child process
+ * refuse, a URL outside {@code models.pull-hosts}, and a Modelfile with a relative {@code FROM} path (the server
+ * cannot know the Modelfile's folder; {@code botgate create -f} resolves it first). Pulling a file on the server's
+ * disk needs an admin caller ({@link #ADMIN_CALLER}).
  */
 public final class ModelRoutes implements HttpService {
     /** The embedding model's name in the model lists and the embedding APIs. */
     public static final String EMBEDDING_MODEL = "bge-small-zh-v1.5";
     private static final int MAX_EMBED_INPUTS = 256;
+    /**
+     * The request-context classifier under which authentication registers whether the caller may administer the
+     * server (a {@code Boolean}). Absent means yes: every accepted key is an admin key until scoped keys exist, and a
+     * server without keys listens on loopback only. Scoped keys register {@code false} for a {@code use} key.
+     */
+    public static final String ADMIN_CALLER = "botgate.caller.admin";
     private final ModelStore store;
     private final Engine engine;
     private final Embedder embedder;
@@ -110,6 +120,10 @@ public final class ModelRoutes implements HttpService {
         JsonNode body = Json.parseObject(req.content().as(byte[].class));
         String name = JsonFields.requiredText(body, "model", "name");
         boolean stream = JsonFields.bool(body, "stream", true);
+        if (store.isLocalSource(name) && !callerIsAdmin(req)) {
+            throw new BadRequestException(403, "pulling a file from the server's disk needs an admin key; pull a "
+                    + "catalogue name or a URL, or ask an administrator");
+        }
         if (!stream) {
             try {
                 store.pull(name, p -> { });
@@ -187,7 +201,8 @@ public final class ModelRoutes implements HttpService {
             });
             modelfile = mf.toString();
         }
-        store.create(name, modelfile, Path.of("").toAbsolutePath());
+        // No folder: a relative FROM path is refused rather than resolved against this server's working directory.
+        store.create(name, modelfile);
         Json.send(res, 200, Map.of("status", "success"));
     }
 
@@ -231,13 +246,19 @@ public final class ModelRoutes implements HttpService {
     private static BadRequestException pullError(PullException e) {
         int status = switch (e.kind()) {
             case NOT_FOUND -> 404;
+            case NOT_ALLOWED, REFUSED -> 400;
             case ACCESS_DENIED -> 403;
             case NETWORK -> 502;
             case DISK_FULL -> 507;
             case IN_PROGRESS -> 409;
-            case CHECKSUM_MISMATCH, NOT_GGUF, REFUSED -> 422;
+            case CHECKSUM_MISMATCH, NOT_GGUF -> 422;
         };
         return new BadRequestException(status, e.getMessage());
+    }
+
+    /** Whether the caller may administer the server: see {@link #ADMIN_CALLER}. */
+    static boolean callerIsAdmin(ServerRequest req) {
+        return req.context().get(ADMIN_CALLER, Boolean.class).orElse(true);
     }
 
     /** The texts to embed ({@code input}: a string or an array), refused when empty or too many. */

@@ -29,7 +29,11 @@ public class ModelLifecycleTest {
 
     @BeforeClass
     public void start() throws Exception {
-        gw = TestGateway.start("", Map.of());
+        // The model host below speaks plain http on 127.0.0.1: allowed explicitly (models.pull-hosts).
+        gw = TestGateway.start("""
+                models:
+                  pull-hosts: ["http://127.0.0.1"]
+                """, Map.of());
         Path file = TinyGguf.builder().seed(7).write(Files.createTempDirectory("host").resolve("m.gguf"));
         gguf = Files.readAllBytes(file);
         host = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
