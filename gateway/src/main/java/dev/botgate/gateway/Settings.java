@@ -29,7 +29,8 @@ public record Settings(Server server, Paths paths, EngineSettings engine, Knowle
 
     /** llama.cpp engine settings (see config/application.yaml for each). */
     public record EngineSettings(int threads, int contextSize, int parallelSlots, int queueCapacity,
-                                 int maxLoadedModels, String contextOverflow, int numPredict, boolean nativeLog) {
+                                 int maxLoadedModels, String contextOverflow, int numPredict, boolean nativeLog,
+                                 int maxTurns) {
     }
 
     /** Knowledge-base settings. */
@@ -82,7 +83,10 @@ public record Settings(Server server, Paths paths, EngineSettings engine, Knowle
         EngineSettings engine = new EngineSettings(intIn(e, "threads", 0, 1024), intIn(e, "context-size", 256, 1 << 20),
                 intIn(e, "parallel-slots", 1, 64), intIn(e, "queue-capacity", 0, 10_000),
                 intIn(e, "max-loaded-models", 1, 16), overflow, intIn(e, "num-predict", -1, 1 << 20),
-                e.get("native-log").asBoolean().orElse(false));
+                e.get("native-log").asBoolean().orElse(false), intIn(e, "max-turns", 1, 1_000_000));
+        if (engine.numPredict() == 0) {
+            throw new ConfigException("engine.num-predict: must be positive, or -1 for no limit, got 0");
+        }
         Config k = config.get("knowledge");
         KnowledgeSettings knowledge = new KnowledgeSettings(intIn(k, "chunk-target", 50, 2000),
                 intIn(k, "chunk-overlap", 0, 1000), longIn(k, "max-file-bytes", 1, Long.MAX_VALUE),
