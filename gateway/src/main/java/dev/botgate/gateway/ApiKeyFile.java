@@ -21,6 +21,9 @@ import java.util.Set;
  * that are neither (comments, blanks) are ignored. Keys themselves are shown once when created and never stored.
  */
 public final class ApiKeyFile {
+    private static final String HEADER = "# Botgate API keys, one a line: use:sha256:<hex> or admin:sha256:<hex> (the "
+            + "SHA-256 of the key; keys are never stored).\n# A bare sha256:<hex> is an admin key. Create keys with: "
+            + "botgate keys new --scope use|admin\n";
     private final Path file;
     private final List<String> configured;
 
@@ -81,6 +84,7 @@ public final class ApiKeyFile {
                 } catch (UnsupportedOperationException e) {
                     // not a POSIX file system: the hash alone does not reveal the key anyway
                 }
+                Files.writeString(file, HEADER, StandardCharsets.UTF_8);
             }
             Files.writeString(file, new ApiKeys.Key(scope, ApiKeys.hash(key)).stored() + "\n",
                     StandardCharsets.UTF_8, StandardOpenOption.APPEND);

@@ -123,8 +123,23 @@ public class ScopedKeysTest {
         assertEquals(list.out().lines().filter(l -> l.startsWith("use")).count(), 1L, list.out());
         assertTrue(list.out().contains("server.api-keys"), list.out());
         assertFalse(list.out().contains(useKey), "keys are never shown again");
+        assertTrue(list.out().lines().anyMatch(l -> l.matches("use\\s+sha256:[0-9a-f]{12}…\\s+.*api-keys")),
+                "the scope, the start of the hash and the file: " + list.out());
         CliTest.Run bad = CliTest.run(env(), "keys", "new", "--scope", "root", "--config", config());
         assertTrue(bad.status() != 0 && bad.err().contains("--scope must be use or admin"), bad.err());
+    }
+
+    @Test
+    public void aNewKeyFileSaysItsFormatAndANewKeyIsAdminByDefault() throws Exception {
+        Map<String, String> fresh = Map.of("BOTGATE_HOME", Files.createTempDirectory("botgate-fresh").toString());
+        CliTest.Run created = CliTest.run(fresh, "keys", "new");
+        assertEquals(created.status(), 0, created.err());
+        String file = Files.readString(Path.of(fresh.get("BOTGATE_HOME"), "api-keys"), StandardCharsets.UTF_8);
+        assertTrue(file.startsWith("# Botgate API keys") && file.contains("A bare sha256:<hex> is an admin key"), file);
+        assertTrue(file.contains("admin:" + ApiKeys.hash(created.out().strip())), file);
+        CliTest.Run list = CliTest.run(fresh, "keys", "list");
+        assertEquals(list.out().lines().filter(l -> l.startsWith("admin")).count(), 1L, list.out());
+        assertEquals(list.out().lines().count(), 2L, "the header line is not a key: " + list.out());
     }
 
     @Test
