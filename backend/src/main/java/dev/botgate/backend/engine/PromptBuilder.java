@@ -20,6 +20,8 @@ final class PromptBuilder {
     private final LlamaModel model;
     private final int contextLength;
     private final ContextOverflow policy;
+    /** The template's overhead, measured on first use (a race measures it twice, harmlessly). */
+    private volatile Overhead overhead;
 
     PromptBuilder(LlamaModel model, int contextLength, ContextOverflow policy) {
         this.model = model;
@@ -175,8 +177,6 @@ final class PromptBuilder {
     /** What the template adds: once per prompt, and per message around its content (in tokens). */
     record Overhead(int fixed, int perMessage) {
     }
-
-    private volatile Overhead overhead;
 
     /** Measured once per model on tiny chats: the template is fixed for the life of a loaded model. */
     private Overhead overhead() {
