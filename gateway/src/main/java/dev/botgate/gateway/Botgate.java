@@ -81,10 +81,9 @@ public final class Botgate implements AutoCloseable {
     static void routing(HttpRouting.Builder routing, Parts parts) {
         HttpErrors.register(routing);
         Settings.Server s = parts.settings().server();
-        if (!s.allowUnauthenticated()) {
-            // With no key configured on a loopback address the filter lets everything through (the local default).
-            routing.addFilter(new ApiKeys(parts.apiKeys()::hashes, s.loopbackOnly()));
-        }
+        // With no key configured on a loopback address the filter lets everything through (the local default); with
+        // allow-unauthenticated, too. It always runs, so that handlers can ask who is calling (ApiKeys.access).
+        routing.addFilter(new ApiKeys(parts.apiKeys()::keys, s.loopbackOnly(), s.allowUnauthenticated()));
         routing.addFilter(new BodyLimit(s.maxBodyBytes(), parts.settings().knowledge().maxUploadBytes()));
         BotChat botChat = new BotChat(parts.bots().bots(), parts.answerer());
         routing.register("/api", new VersionService(Version.current()))
@@ -93,7 +92,8 @@ public final class Botgate implements AutoCloseable {
                .register("/v1", new OpenAiService(parts.engine(), parts.metrics(), () -> modelNames(parts, botChat),
                        parts.embedder(), botChat))
                .register("/admin/kb", new KnowledgeService(parts.knowledge(),
-                       parts.settings().knowledge().maxUploadBytes()))
+                       parts.settings().knowledge().maxUploadBytes(), List.of(parts.settings().paths().home(),
+                               parts.settings().paths().models()), parts.settings().knowledge().importRoots()))
                .register("/admin", new AdminService(parts.bots().bots(), parts.bots().adapters(),
                        parts.bots().problems(), parts.answerer(), parts.log()))
                .register("/hooks", new HooksService(parts.bots().adapters(), parts.dispatcher(), parts.metrics(),

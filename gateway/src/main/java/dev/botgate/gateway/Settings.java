@@ -29,12 +29,17 @@ public record Settings(Server server, Paths paths, EngineSettings engine, Knowle
 
     /** llama.cpp engine settings (see config/application.yaml for each). */
     public record EngineSettings(int threads, int contextSize, int parallelSlots, int queueCapacity,
-                                 int maxLoadedModels, String contextOverflow, int numPredict, boolean nativeLog) {
+                                 int maxLoadedModels, String contextOverflow, int numPredict, boolean nativeLog,
+                                 int maxTurns) {
     }
 
-    /** Knowledge-base settings. */
+    /**
+     * Knowledge-base settings.
+     *
+     * @param importRoots folders whose files a server-path import may read while API keys are on (empty: none)
+     */
     public record KnowledgeSettings(int chunkTarget, int chunkOverlap, long maxFileBytes, long maxUploadBytes,
-                                    int embedThreads) {
+                                    int embedThreads, List<Path> importRoots) {
     }
 
     /** Conversation context settings. */
@@ -67,9 +72,9 @@ public record Settings(Server server, Paths paths, EngineSettings engine, Knowle
                 s.get("api-keys").asList(String.class).orElse(List.of()),
                 s.get("allow-unauthenticated").asBoolean().orElse(false));
         for (String hash : server.apiKeyHashes()) {
-            if (!hash.matches("sha256:[0-9a-f]{64}")) {
-                throw new ConfigException("server.api-keys: each entry must be sha256:<64 hex digits> (the hash, never "
-                        + "the key itself); create one with: botgate keys new");
+            if (dev.botgate.gateway.http.ApiKeys.Key.parse(hash).isEmpty()) {
+                throw new ConfigException("server.api-keys: each entry must be [use:|admin:]sha256:<64 hex digits> "
+                        + "(the hash, never the key itself; no scope means admin); create one with: botgate keys new");
             }
         }
         Config p = config.get("paths");
@@ -89,11 +94,15 @@ public record Settings(Server server, Paths paths, EngineSettings engine, Knowle
         EngineSettings engine = new EngineSettings(intIn(e, "threads", 0, 1024), intIn(e, "context-size", 256, 1 << 20),
                 intIn(e, "parallel-slots", 1, 64), intIn(e, "queue-capacity", 0, 10_000),
                 intIn(e, "max-loaded-models", 1, 16), overflow, intIn(e, "num-predict", -1, 1 << 20),
-                e.get("native-log").asBoolean().orElse(false));
+                e.get("native-log").asBoolean().orElse(false), intIn(e, "max-turns", 1, 1_000_000));
+        if (engine.numPredict() == 0) {
+            throw new ConfigException("engine.num-predict: must be positive, or -1 for no limit, got 0");
+        }
         Config k = config.get("knowledge");
         KnowledgeSettings knowledge = new KnowledgeSettings(intIn(k, "chunk-target", 50, 2000),
                 intIn(k, "chunk-overlap", 0, 1000), longIn(k, "max-file-bytes", 1, Long.MAX_VALUE),
-                longIn(k, "max-upload-bytes", 1, Long.MAX_VALUE), intIn(k, "embed-threads", 1, 64));
+                longIn(k, "max-upload-bytes", 1, Long.MAX_VALUE), intIn(k, "embed-threads", 1, 64),
+                importRoots(k));
         Config c = config.get("conversation");
         ConversationSettings conversation = new ConversationSettings(duration(c, "idle-expiry"),
                 intIn(c, "max-turns", 0, 1000), intIn(c, "history-tokens", 0, 1 << 20),
@@ -128,6 +137,19 @@ public record Settings(Server server, Paths paths, EngineSettings engine, Knowle
                 welcome: "您好，我是青禾家居的客服助手，有什么可以帮您？ Hello, how can I help?"
                 fallback: "抱歉，这个问题我还不知道，已为您转人工客服。 Sorry, I don't know that yet; a colleague will follow up."
             """;
+
+    private static List<Path> importRoots(Config k) {
+        List<Path> roots = new java.util.ArrayList<>();
+        for (String r : k.get("import-roots").asList(String.class).orElse(List.of())) {
+            Path p = Path.of(r.strip());
+            if (!p.isAbsolute()) {
+                throw new ConfigException("knowledge.import-roots: each entry must be an absolute folder path, got '"
+                        + r + "'");
+            }
+            roots.add(p.normalize());
+        }
+        return List.copyOf(roots);
+    }
 
     private static String str(Config node, String key) {
         return node.get(key).asString().orElse("");

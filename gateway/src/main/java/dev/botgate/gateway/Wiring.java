@@ -139,7 +139,9 @@ public final class Wiring {
                 .maxLoadedModels(e.maxLoadedModels())
                 .contextOverflow(ContextOverflow.parse(e.contextOverflow()))
                 .nativeLibraryDirectory(settings.paths().home().resolve("native"))
-                .nativeLog(e.nativeLog());
+                .nativeLog(e.nativeLog())
+                .numPredict(e.numPredict())
+                .maxTurns(e.maxTurns());
         if (e.threads() > 0) {
             b.threads(e.threads());
         }

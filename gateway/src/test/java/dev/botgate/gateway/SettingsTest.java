@@ -9,6 +9,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import dev.botgate.adapters.AdapterOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.testng.annotations.Test;
@@ -59,6 +60,22 @@ public class SettingsTest {
         e = expectThrows(() -> load("conversation:\n  answers-in-memory: 0\n", Map.of()));
         assertTrue(e.getMessage().startsWith("conversation.answers-in-memory"), e.getMessage());
         assertEquals(load("", Map.of()).conversation().answersInMemory(), 1000, "the documented default");
+    }
+
+    @Test
+    public void scopedKeysImportRootsAndEngineLimitsAreRead() throws Exception {
+        String hash = "sha256:" + "ab".repeat(32);
+        Settings s = load("server:\n  api-keys: [\"use:" + hash + "\", \"admin:" + hash + "\", \"" + hash + "\"]\n"
+                + "knowledge:\n  import-roots: [\"/srv/docs\"]\nengine:\n  max-turns: 50\n", Map.of());
+        assertEquals(s.server().apiKeyHashes().size(), 3, "a scope prefix, or none (admin), is accepted");
+        assertEquals(s.knowledge().importRoots(), List.of(Path.of("/srv/docs")));
+        assertEquals(s.engine().maxTurns(), 50);
+        assertEquals(load("", Map.of()).knowledge().importRoots(), List.of(), "none by default");
+        assertEquals(load("", Map.of()).engine().numPredict(), 1024, "the documented default");
+        ConfigException e = expectThrows(() -> load("knowledge:\n  import-roots: [\"docs\"]\n", Map.of()));
+        assertTrue(e.getMessage().startsWith("knowledge.import-roots"), e.getMessage());
+        e = expectThrows(() -> load("server:\n  api-keys: [\"root:" + hash + "\"]\n", Map.of()));
+        assertTrue(e.getMessage().contains("[use:|admin:]sha256"), e.getMessage());
     }
 
     @Test

@@ -21,6 +21,10 @@ import java.util.Optional;
  * (f16). For Qwen2.5 7B (28 layers, KV width 512) at 4096 × 4 that is about 0.9 GiB on top of 4.7 GB of weights.
  */
 public final class EngineOptions {
+    /** The default of {@link #numPredict()}, as in config/application.yaml. */
+    public static final int DEFAULT_NUM_PREDICT = 1024;
+    /** The default of {@link #maxTurns()}, as in config/application.yaml. */
+    public static final int DEFAULT_MAX_TURNS = 4096;
     private final int threads;
     private final int contextLength;
     private final int parallel;
@@ -31,6 +35,8 @@ public final class EngineOptions {
     private final Optional<Path> nativeLibraryDirectory;
     private final boolean nativeLog;
     private final Duration retryAfter;
+    private final int numPredict;
+    private final int maxTurns;
 
     private EngineOptions(Builder b) {
         this.threads = b.threads;
@@ -43,6 +49,8 @@ public final class EngineOptions {
         this.nativeLibraryDirectory = Optional.ofNullable(b.nativeLibraryDirectory);
         this.nativeLog = b.nativeLog;
         this.retryAfter = b.retryAfter;
+        this.numPredict = b.numPredict;
+        this.maxTurns = b.maxTurns;
     }
 
     /** A builder with the defaults below. */
@@ -112,13 +120,29 @@ public final class EngineOptions {
         return retryAfter;
     }
 
+    /**
+     * Tokens generated when neither the request nor the model's Modelfile sets a limit ({@code engine.num-predict};
+     * Ollama's {@code num_predict}, OpenAI's {@code max_tokens}); -1 = until the model stops or the context ends.
+     */
+    public int numPredict() {
+        return numPredict;
+    }
+
+    /**
+     * Most messages one chat request may carry ({@code engine.max-turns}); more is refused at once. Old turns that do
+     * not fit the context are dropped anyway, so a client that sends more only sends history that cannot be used.
+     */
+    public int maxTurns() {
+        return maxTurns;
+    }
+
     @Override
     public String toString() {
         return "EngineOptions[threads=" + threads + ", contextLength=" + contextLength + ", parallel=" + parallel
                 + ", maxLoadedModels=" + maxLoadedModels + ", queueCapacity=" + queueCapacity + ", batchSize="
                 + batchSize + ", contextOverflow=" + contextOverflow.configValue() + ", nativeLibraryDirectory="
                 + nativeLibraryDirectory.map(Path::toString).orElse("(default)") + ", nativeLog=" + nativeLog
-                + ", retryAfter=" + retryAfter + "]";
+                + ", retryAfter=" + retryAfter + ", numPredict=" + numPredict + ", maxTurns=" + maxTurns + "]";
     }
 
     /** Collects settings; every setter refuses a bad value with the configuration key in the message. */
@@ -133,8 +157,26 @@ public final class EngineOptions {
         private Path nativeLibraryDirectory;
         private boolean nativeLog;
         private Duration retryAfter = Duration.ofSeconds(2);
+        private int numPredict = DEFAULT_NUM_PREDICT;
+        private int maxTurns = DEFAULT_MAX_TURNS;
 
         private Builder() {
+        }
+
+        /** Default {@value EngineOptions#DEFAULT_NUM_PREDICT}; -1 for no limit, else positive. */
+        public Builder numPredict(int tokens) {
+            if (tokens == 0 || tokens < -1) {
+                throw new IllegalArgumentException("engine.num-predict must be positive, or -1 for no limit, not "
+                        + tokens);
+            }
+            this.numPredict = tokens;
+            return this;
+        }
+
+        /** Default {@value EngineOptions#DEFAULT_MAX_TURNS}; 1 to 1,000,000. */
+        public Builder maxTurns(int messages) {
+            this.maxTurns = between("engine.max-turns", messages, 1, 1_000_000);
+            return this;
         }
 
         /** Default: the number of available processors. */

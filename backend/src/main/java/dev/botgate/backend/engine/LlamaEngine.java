@@ -46,8 +46,11 @@ import java.util.function.Consumer;
  *
  * <p><b>Context.</b> Every request gets the model's whole context ({@code num_ctx}); the model is loaded with
  * {@code num_ctx × parallel}. A prompt that does not leave room for {@code num_predict} tokens (or one, when
- * unlimited) is handled by {@link ContextOverflow}, never cut silently. Unlimited generation stops at the end of the
- * context with reason LENGTH.
+ * unlimited) is handled by {@link ContextOverflow}, never cut silently; trimming is linear in the chat's length, and a
+ * chat of more than {@link EngineOptions#maxTurns()} messages is refused at once. A request's own {@code num_ctx}
+ * narrows its window (a wider one is capped: a loaded model is never reloaded). A request without a token limit gets
+ * {@link EngineOptions#numPredict()}, capped by what is left of the context; unlimited generation stops at the end of
+ * the context with reason LENGTH.
  *
  * <p><b>Stats.</b> Prompt tokens are counted with the model's tokenizer (without the BOS token llama.cpp adds).
  * Completion tokens are counted from the stream (see {@code GenerationTask}). java-llama.cpp 4.2.0 does not report how
@@ -116,6 +119,11 @@ public final class LlamaEngine implements Engine {
         ModelSpec spec = resolver.resolve(request.model());
         GenerationOptions opts = spec.defaults().overriddenBy(request.options());
         int numPredict = checkOptions(opts);
+        if (request.prompt() instanceof GenerationRequest.Chat chat && chat.messages().size() > options.maxTurns()) {
+            throw new InvalidRequestException("the chat has " + chat.messages().size() + " messages; at most "
+                    + options.maxTurns() + " are accepted (engine.max-turns). Send the recent turns only: older ones "
+                    + "would not fit the context anyway");
+        }
         if (!admission.tryAcquire()) {
             counters.rejected.increment();
             throw new QueueFullException(options.queueCapacity(), options.retryAfter());
@@ -206,7 +214,8 @@ public final class LlamaEngine implements Engine {
         } else if (Boolean.TRUE.equals(opts.json())) {
             grammar = anyObjectGrammar();
         }
-        PromptBuilder.Prepared p = runner.prompts.prepare(spec, prompt, numPredict);
+        PromptBuilder.Prepared p = runner.prompts.prepare(spec, prompt, numPredict,
+                opts.numPredict() == null ? options.numPredict() : -1, opts.numCtx() == null ? 0 : opts.numCtx());
         InferenceParameters params = new InferenceParameters(p.text()).setCachePrompt(true).setNPredict(p.nPredict());
         if (opts.temperature() != null) {
             params.setTemperature(opts.temperature().floatValue());
@@ -260,6 +269,10 @@ public final class LlamaEngine implements Engine {
         }
         if (o.numPredict() != null && o.numPredict() == 0) {
             throw new InvalidRequestException("num_predict must be positive, or -1 for no limit");
+        }
+        if (o.numCtx() != null && (o.numCtx() < 1 || o.numCtx() > GenerationOptions.MAX_NUM_CTX)) {
+            throw new InvalidRequestException("num_ctx must be between 1 and " + GenerationOptions.MAX_NUM_CTX
+                    + " tokens, not " + o.numCtx() + " (a model loaded with a smaller context uses that one)");
         }
         return o.numPredict() == null || o.numPredict() < 0 ? -1 : o.numPredict();
     }

@@ -78,6 +78,103 @@ public class EngineLimitsTest {
     }
 
     @Test
+    public void tenThousandTurnsAreTrimmedInLinearTime() {
+        // Re-rendering the whole chat after each dropped turn took minutes at this size.
+        TestModels models = new TestModels().add("tiny");
+        try (LlamaEngine engine = new LlamaEngine(models.options().maxTurns(20_000).build(), models.resolver())) {
+            warmUp(engine);
+            long start = System.nanoTime();
+            TestModels.Recorder r = new TestModels.Recorder();
+            engine.submit(turns(10_000), r);
+            GenerationEvent.Done done = r.awaitDone();
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            System.out.println("10,000-turn chat trimmed and answered in " + millis + " ms");
+            assertTrue(done.stats().droppedTurns() > 9_900, "old turns dropped: " + done.stats());
+            assertTrue(done.stats().promptTokens() + 4 + PromptBuilder.RESERVED <= 128, "fits: " + done.stats());
+            assertTrue(millis < 5_000, "linear trimming: took " + millis + " ms");
+        }
+    }
+
+    @Test
+    public void trimmingKeepsTheNewestTurnsStartingWithAUser() {
+        TestModels models = new TestModels().add("tiny");
+        try (LlamaEngine engine = new LlamaEngine(models.options().contextLength(256).build(), models.resolver())) {
+            TestModels.Recorder r = new TestModels.Recorder();
+            engine.submit(turns(200), r);
+            GenerationEvent.Done done = r.awaitDone();
+            int kept = 202 - done.stats().droppedTurns();
+            assertTrue(kept >= 4 && kept % 2 == 0, "system + whole user/assistant pairs + last user kept (" + kept
+                    + "), so the history starts with a user turn: " + done.stats());
+            assertTrue(done.stats().promptTokens() + 4 + PromptBuilder.RESERVED <= 256, "fits: " + done.stats());
+            // Dropping one turn fewer would not have fitted: the trim is tight, not wasteful.
+            assertTrue(done.stats().promptTokens() > 256 / 2, "most of the context used: " + done.stats());
+        }
+    }
+
+    @Test
+    public void moreTurnsThanTheLimitAreRefusedAtOnce() {
+        TestModels models = new TestModels().add("tiny");
+        try (LlamaEngine engine = new LlamaEngine(models.options().maxTurns(100).build(), models.resolver())) {
+            InvalidRequestException e = expectThrows(InvalidRequestException.class,
+                    () -> engine.submit(turns(101), new TestModels.Recorder()));
+            assertTrue(e.getMessage().contains("102 messages") && e.getMessage().contains("engine.max-turns"),
+                    e.getMessage());
+            assertEquals(engine.loaded().size(), 0, "refused before any model work");
+        }
+    }
+
+    @Test
+    public void theConfiguredNumPredictLimitsARequestWithoutOne() {
+        TestModels models = new TestModels().add("tiny");
+        try (LlamaEngine engine = new LlamaEngine(models.options().numPredict(3).build(), models.resolver())) {
+            TestModels.Recorder r = new TestModels.Recorder();
+            engine.submit(chat("tiny", new GenerationOptions(0.0, null, null, null, 1, null, null, null, null, null),
+                    "hello world"), r);
+            GenerationEvent.Done done = r.awaitDone();
+            assertEquals(done.reason(), GenerationEvent.DoneReason.LENGTH, "stopped by the default limit");
+            assertEquals(done.stats().completionTokens(), 3, "engine.num-predict tokens generated");
+            TestModels.Recorder own = new TestModels.Recorder();
+            engine.submit(chat("tiny", TestModels.greedy(5), "hello world"), own);
+            assertEquals(own.awaitDone().stats().completionTokens(), 5, "the request's own limit wins");
+        }
+    }
+
+    @Test
+    public void aDefaultLimitLargerThanTheContextOnlyCapsIt() {
+        TestModels models = new TestModels().add("tiny");
+        try (LlamaEngine engine = new LlamaEngine(models.options().numPredict(100_000).build(), models.resolver())) {
+            TestModels.Recorder r = new TestModels.Recorder();
+            engine.submit(chat("tiny", new GenerationOptions(0.0, null, null, null, 1, null, null, null, null, null),
+                    "hello world"), r);
+            GenerationEvent.Done done = r.awaitDone();
+            assertTrue(done.stats().completionTokens() > 0, "answered, not refused for lack of room: " + done.stats());
+        }
+    }
+
+    @Test
+    public void aRequestsNumCtxNarrowsItsWindowAndAnAbsurdOneIsRefused() {
+        TestModels models = new TestModels().add("tiny");
+        try (LlamaEngine engine = new LlamaEngine(models.options().contextOverflow(ContextOverflow.ERROR).build(),
+                models.resolver())) {
+            GenerationOptions narrow = new GenerationOptions(null, null, null, null, null, null, 4, null, null, null,
+                    16);
+            InvalidRequestException e = expectThrows(InvalidRequestException.class, () -> engine.submit(
+                    chat("tiny", narrow, "turn with some words in it and more words"), new TestModels.Recorder()));
+            assertTrue(e.getMessage().contains("the context holds 16"), e.getMessage());
+            GenerationOptions huge = new GenerationOptions(null, null, null, null, null, null, 4, null, null, null,
+                    1 << 30);
+            e = expectThrows(InvalidRequestException.class,
+                    () -> engine.submit(chat("tiny", huge, "hi"), new TestModels.Recorder()));
+            assertTrue(e.getMessage().contains("num_ctx must be between 1 and 1048576"), e.getMessage());
+            GenerationOptions wide = new GenerationOptions(null, null, null, null, null, null, 4, null, null, null,
+                    1 << 20);
+            TestModels.Recorder r = new TestModels.Recorder();
+            engine.submit(chat("tiny", wide, "hi"), r);
+            assertTrue(r.awaitDone().stats().completionTokens() > 0, "a wider num_ctx is capped to the loaded one");
+        }
+    }
+
+    @Test
     public void errorPolicyRefusesWithTheSizes() {
         TestModels models = new TestModels().add("tiny");
         try (LlamaEngine engine = new LlamaEngine(models.options().contextOverflow(ContextOverflow.ERROR).build(),
@@ -130,6 +227,25 @@ public class EngineLimitsTest {
         TestModels.Recorder r = new TestModels.Recorder();
         engine.submit(chat("tiny", predict(2), user), r);
         return r.awaitDone();
+    }
+
+    private static void warmUp(LlamaEngine engine) {
+        TestModels.Recorder r = new TestModels.Recorder();
+        engine.submit(chat("tiny", predict(1), "hi"), r);
+        r.awaitDone();
+    }
+
+    /** A system message then {@code n} alternating user/assistant turns ending with a user turn (n odd) or not. */
+    static GenerationRequest turns(int n) {
+        List<ChatMessage> messages = new java.util.ArrayList<>();
+        messages.add(new ChatMessage("system", "sys"));
+        for (int i = 0; i < n; i++) {
+            messages.add(new ChatMessage(i % 2 == 0 ? "user" : "assistant", "turn " + i + " with some words"));
+        }
+        if (n % 2 == 0) {
+            messages.add(new ChatMessage("user", "and the last question"));
+        }
+        return new GenerationRequest("tiny", new GenerationRequest.Chat(messages), predict(4));
     }
 
     private static GenerationRequest longChat() {

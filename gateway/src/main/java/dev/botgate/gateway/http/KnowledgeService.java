@@ -10,7 +10,7 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import java.nio.file.Files;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -36,14 +36,29 @@ import java.util.Set;
  * curl -X PUT localhost:8080/admin/kb/faq/synonyms -d '{"rules":["退款,退钱"]}'
  * curl -X DELETE localhost:8080/admin/kb/faq
  * </pre>
+ *
+ * <p><b>Server-path import</b> reads the server's own files, so it is fenced: each path is resolved to its real
+ * path; Botgate's data directory (keys, message record, indexes) and model store are never read; links inside a
+ * folder that lead out of it are skipped, not followed; and when the API is not just the local keyless default
+ * (API keys on, or {@code server.allow-unauthenticated}), only folders under {@code knowledge.import-roots} may be
+ * imported (none when it is empty). Uploads always work.
  */
 public final class KnowledgeService implements HttpService {
     private final KnowledgeBases bases;
     private final long maxUploadBytes;
+    private final List<Path> neverImported;
+    private final List<Path> importRoots;
 
-    public KnowledgeService(KnowledgeBases bases, long maxUploadBytes) {
+    /**
+     * @param neverImported folders whose files are never imported (the data directory, the model store)
+     * @param importRoots   folders a server-path import may read when the caller is not the local keyless user
+     */
+    public KnowledgeService(KnowledgeBases bases, long maxUploadBytes, List<Path> neverImported,
+                            List<Path> importRoots) {
         this.bases = bases;
         this.maxUploadBytes = maxUploadBytes;
+        this.neverImported = neverImported.stream().map(KnowledgeService::real).toList();
+        this.importRoots = List.copyOf(importRoots);
     }
 
     @Override
@@ -109,19 +124,53 @@ public final class KnowledgeService implements HttpService {
     private void importPaths(ServerRequest req, ServerResponse res) {
         String base = existing(req);
         JsonNode body = Json.parseObject(req.content().as(byte[].class));
+        ApiKeys.Access access = ApiKeys.access(req);
+        List<Path> roots = access.local() ? List.of() : importRoots.stream().map(KnowledgeService::real).toList();
+        if (!access.local() && roots.isEmpty()) {
+            throw new BadRequestException(403, "importing files from the server's disk is off while API keys are on: "
+                    + "list the folders it may read in knowledge.import-roots, or upload the files with POST /admin/kb/"
+                    + base + "/upload");
+        }
         List<Path> paths = new ArrayList<>();
         for (String p : strings(body, "paths")) {
-            Path path = Path.of(p).toAbsolutePath();
-            if (!Files.exists(path)) {
+            Path given = Path.of(p);
+            if (!given.isAbsolute()) {
+                throw new BadRequestException("path " + p + " is relative; give the absolute path of a file or folder "
+                        + "on the server");
+            }
+            Path path;
+            try {
+                path = given.toRealPath();
+            } catch (IOException e) {
                 throw new BadRequestException("path " + p + " does not exist on the server; upload the files with "
                         + "POST /admin/kb/" + base + "/upload instead");
+            }
+            for (Path fenced : neverImported) {
+                if (path.startsWith(fenced)) {
+                    throw new BadRequestException(403, "path " + p + " is inside Botgate's data directory or model "
+                            + "store (keys, message record, indexes, models), which is never imported");
+                }
+            }
+            if (!access.local() && roots.stream().noneMatch(path::startsWith)) {
+                throw new BadRequestException(403, "path " + p + " is outside knowledge.import-roots " + importRoots
+                        + "; with API keys on, only files under those folders may be imported (or upload them)");
             }
             paths.add(path);
         }
         if (paths.isEmpty()) {
             throw new BadRequestException("field 'paths' must list at least one file or folder");
         }
-        Json.send(res, 202, KnowledgeJobs.json(bases.startImport(base, paths, tags(body))));
+        Json.send(res, 202, KnowledgeJobs.json(bases.startImport(base, paths, tags(body),
+                java.util.Set.copyOf(neverImported))));
+    }
+
+    /** The real path of a configured folder; as written when it does not exist (then nothing is under it). */
+    private static Path real(Path p) {
+        try {
+            return p.toRealPath();
+        } catch (IOException e) {
+            return p.toAbsolutePath().normalize();
+        }
     }
 
     private void upload(ServerRequest req, ServerResponse res) {

@@ -3,7 +3,11 @@ package dev.botgate.gateway.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.botgate.backend.engine.GenerationOptions;
 
-/** Reads generation options from the two wire formats into the engine's {@link GenerationOptions}. */
+/**
+ * Reads generation options from the two wire formats into the engine's {@link GenerationOptions}. A request without
+ * a token limit ({@code num_predict}, {@code max_tokens}, {@code max_completion_tokens}) gets the engine's
+ * {@code engine.num-predict}.
+ */
 final class RequestOptions {
     private RequestOptions() {
     }
@@ -27,7 +31,7 @@ final class RequestOptions {
             }
         }
         if (!o.isObject()) {
-            return new GenerationOptions(null, null, null, null, null, null, null, null, schema, json);
+            return new GenerationOptions(null, null, null, null, null, null, null, null, schema, json, null);
         }
         return new GenerationOptions(
                 JsonFields.number(o, "temperature", 0, 5),
@@ -38,7 +42,9 @@ final class RequestOptions {
                 JsonFields.number(o, "repeat_penalty", 0, 10),
                 JsonFields.integer(o, "num_predict", -2, 1_000_000),
                 JsonFields.stringOrList(o, "stop"),
-                schema, json);
+                schema, json,
+                // Bounded here: a huge window (2^30) used to reach the engine and end in a 500.
+                JsonFields.integer(o, "num_ctx", 1, GenerationOptions.MAX_NUM_CTX));
     }
 
     /** OpenAI: top-level sampling fields and {@code response_format}. */

@@ -10,7 +10,10 @@ import java.io.ByteArrayOutputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.testng.annotations.AfterClass;
 import org.testng.annotations.BeforeClass;
@@ -90,6 +93,68 @@ public class KnowledgeApiTest {
         assertFalse(chunks.path("chunks").isEmpty());
         assertEquals(gw.delete("/admin/kb/docs/documents/" + id, "").statusCode(), 204);
         assertEquals(gw.delete("/admin/kb/docs/documents/" + id, "").statusCode(), 404);
+    }
+
+    @Test
+    public void aLinkOutOfTheImportedFolderIsNotFollowed() throws Exception {
+        // Issue 9: server-path import followed links, so search showed /etc/passwd lines and the API-key hash file.
+        assertEquals(gw.post("/admin/kb", "{\"name\":\"linked\"}").statusCode(), 201);
+        Path secretDir = Files.createTempDirectory("outside");
+        Path secret = Files.writeString(secretDir.resolve("passwd"),
+                "root:x:0:0:zzsecretzz:/root:/bin/bash\n", StandardCharsets.UTF_8);
+        Path folder = Files.createTempDirectory("docs");
+        Files.writeString(folder.resolve("退货.md"), "# 退货\n\n七天无理由退货。\n", StandardCharsets.UTF_8);
+        Files.createSymbolicLink(folder.resolve("passwd.txt"), secret);
+        Files.createSymbolicLink(folder.resolve("keys.txt"), gw.home().resolve("test.yaml"));
+        HttpResponse<String> r = gw.post("/admin/kb/linked/import", "{\"paths\":[\"" + folder + "\"]}");
+        assertEquals(r.statusCode(), 202, r.body());
+        JsonNode job = waitForJob(Json.MAPPER.readTree(r.body()).path("id").asText());
+        assertEquals(job.path("state").asText(), "done", job.toString());
+        assertEquals(job.path("documents_added").asInt(), 1, "only the folder's own file: " + job);
+        assertTrue(job.path("skipped").toString().contains("passwd.txt")
+                && job.path("skipped").toString().contains("outside the imported folder"), job.toString());
+        assertTrue(job.path("skipped").toString().contains("keys.txt"), job.toString());
+        JsonNode hits = Json.MAPPER.readTree(gw.post("/admin/kb/linked/search",
+                "{\"query\":\"zzsecretzz root\",\"top\":10}").body()).path("hits");
+        for (JsonNode hit : hits) {
+            assertFalse(hit.path("text").asText().contains("zzsecretzz"), "the outside file is not indexed: " + hit);
+        }
+        JsonNode docs = Json.MAPPER.readTree(gw.get("/admin/kb/linked/documents").body()).path("documents");
+        assertEquals(docs.size(), 1, docs.toString());
+    }
+
+    @Test
+    public void theDataDirectoryIsNeverImported() {
+        for (Path p : List.of(gw.home(), gw.home().resolve("test.yaml"), gw.home().resolve("knowledge"))) {
+            HttpResponse<String> r = gw.post("/admin/kb/docs/import", "{\"paths\":[\"" + p + "\"]}");
+            assertEquals(r.statusCode(), 403, p + ": " + r.body());
+            assertTrue(r.body().contains("never imported"), r.body());
+        }
+        HttpResponse<String> relative = gw.post("/admin/kb/docs/import", "{\"paths\":[\"docs\"]}");
+        assertEquals(relative.statusCode(), 400, relative.body());
+        assertTrue(relative.body().contains("absolute"), relative.body());
+    }
+
+    @Test
+    public void oversizedSynonymsAndDictionariesAre400NamingTheLimit() {
+        StringBuilder terms = new StringBuilder();
+        for (int i = 0; i < 20_000; i++) {
+            terms.append(i == 0 ? "" : ",").append("词").append(i);
+        }
+        HttpResponse<String> r = gw.send(HttpRequest.newBuilder(gw.uri("/admin/kb/docs/synonyms"))
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"rules\":[\"" + terms + "\"]}")).build());
+        assertEquals(r.statusCode(), 400, r.body());
+        assertTrue(r.body().contains("at most 32 terms per rule"), r.body());
+        StringBuilder words = new StringBuilder();
+        for (int i = 0; i < 20_001; i++) {
+            words.append(i == 0 ? "" : ",").append("\"w").append(i).append('"');
+        }
+        r = gw.send(HttpRequest.newBuilder(gw.uri("/admin/kb/docs/dictionary"))
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"words\":[" + words + "]}")).build());
+        assertEquals(r.statusCode(), 400, r.body());
+        assertTrue(r.body().contains("at most 20000"), r.body());
     }
 
     @Test

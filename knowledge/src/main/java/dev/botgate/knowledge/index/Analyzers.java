@@ -29,6 +29,14 @@ import java.util.regex.Pattern;
  * equivalence list (退款,退钱) matches in both directions all the same.
  */
 final class Analyzers {
+    /**
+     * Bounds on synonym rules. Lucene expands an equivalence rule of n terms into n² mappings at build time: one rule
+     * of 20,000 terms took over 60 s and 4.6 GB (and again at every start, once saved). Within these bounds the
+     * largest list builds in well under a second (KnowledgeBasesTest).
+     */
+    static final int MAX_SYNONYM_RULES = 2_000;
+    static final int MAX_TERMS_PER_RULE = 32;
+    static final int MAX_SYNONYM_CHARS = 64 * 1024;
     /** Codes, model numbers and English words: runs of letters and digits joined by - _ . / */
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z0-9]+(?:[-_./][A-Za-z0-9]+)*");
 
@@ -82,11 +90,12 @@ final class Analyzers {
 
     /**
      * Sets synonym rules in Solr's format: {@code 退款,退钱} (equivalent) or {@code 退钱 => 退款} (one way).
-     * Refuses a line that does not parse, naming it.
+     * Refuses a line that does not parse, naming it, and a list over the bounds above, naming the bound.
      */
     void synonyms(List<String> lines) {
         List<String> kept = lines.stream().map(String::strip)
                 .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+        checkBounds(kept);
         if (kept.isEmpty()) {
             chineseQuery = chinese;
             synonymLines = List.of();
@@ -103,6 +112,38 @@ final class Analyzers {
         }
         chineseQuery = chinese(map);
         synonymLines = kept;
+    }
+
+    /** Checks the bounds before Lucene sees the rules: its build is where the time and memory go. */
+    static void checkBounds(List<String> rules) {
+        if (rules.size() > MAX_SYNONYM_RULES) {
+            throw new KnowledgeException("the synonym list has " + rules.size() + " rules; at most "
+                    + MAX_SYNONYM_RULES + " are allowed");
+        }
+        long chars = 0;
+        for (int i = 0; i < rules.size(); i++) {
+            String rule = rules.get(i);
+            int terms = 1;
+            for (int c = 0; c < rule.length(); c++) {
+                if (rule.charAt(c) == ',' || rule.startsWith("=>", c)) {
+                    terms++;
+                }
+            }
+            if (terms > MAX_TERMS_PER_RULE) {
+                throw new KnowledgeException("synonym rule " + (i + 1) + " ('" + clip(rule) + "') has " + terms
+                        + " terms; at most " + MAX_TERMS_PER_RULE + " terms per rule are allowed (an equivalence "
+                        + "rule of n terms costs n² mappings): split it into smaller groups");
+            }
+            chars += rule.length() + 1;
+            if (chars > MAX_SYNONYM_CHARS) {
+                throw new KnowledgeException("the synonym list is over " + MAX_SYNONYM_CHARS / 1024
+                        + " KiB of text; at most " + MAX_SYNONYM_CHARS + " characters are allowed");
+            }
+        }
+    }
+
+    private static String clip(String rule) {
+        return rule.length() <= 40 ? rule : rule.substring(0, 40) + "…";
     }
 
     private static Analyzer chinese(SynonymMap synonyms) {

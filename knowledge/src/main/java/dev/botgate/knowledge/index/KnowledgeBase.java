@@ -43,6 +43,7 @@ import java.util.stream.Stream;
  * every commit's user data; an index made with another model is refused.
  */
 final class KnowledgeBase implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(KnowledgeBase.class.getName());
     static final String MODEL_KEY = "botgate.embedding.model";
     static final String DIMENSION_KEY = "botgate.embedding.dimension";
     static final String SCHEMA_KEY = "botgate.schema";
@@ -85,8 +86,11 @@ final class KnowledgeBase implements AutoCloseable {
                 checkModel(name, SegmentInfos.readLatestCommit(directory).getUserData(), embedder);
             }
             Analyzers analyzers = new Analyzers();
-            analyzers.dictionary(UserDictionary.of(readLines(dir.resolve(USER_DICTIONARY_FILE))));
-            analyzers.synonyms(readLines(dir.resolve(SYNONYMS_FILE)));
+            loadSaved(name, dir.resolve(USER_DICTIONARY_FILE), "user dictionary", "dictionary",
+                    UserDictionary.MAX_WORDS * (UserDictionary.MAX_WORD_CHARS + 2L),
+                    lines -> analyzers.dictionary(UserDictionary.of(lines)));
+            loadSaved(name, dir.resolve(SYNONYMS_FILE), "synonym list", "synonyms", Analyzers.MAX_SYNONYM_CHARS * 4L,
+                    analyzers::synonyms);
             IndexWriterConfig config = new IndexWriterConfig(analyzers.indexAnalyzer())
                     .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
                     .setRAMBufferSizeMB(64);
@@ -103,6 +107,32 @@ final class KnowledgeBase implements AutoCloseable {
         } catch (RuntimeException e) {
             closeQuietly(directory);
             throw e;
+        }
+    }
+
+    /**
+     * Applies a saved dictionary or synonym list. One that is too large or does not parse (saved by an older version
+     * without bounds, or edited by hand) is skipped with one warning, and the base opens without it: a bad file must
+     * never keep a base, or the server, from starting.
+     */
+    private static void loadSaved(String name, Path file, String what, String route, long maxBytes,
+                                  java.util.function.Consumer<List<String>> apply) {
+        String fix = "; the base opens without it. Fix the file, or replace the list with PUT /admin/kb/" + name
+                + "/" + route;
+        try {
+            if (!Files.exists(file)) {
+                return;
+            }
+            long size = Files.size(file);
+            if (size > maxBytes) {
+                LOG.log(System.Logger.Level.WARNING, "knowledge base '" + name + "': " + what + " " + file
+                        + " skipped: " + size + " bytes, over the limit of " + maxBytes + fix);
+                return;
+            }
+            apply.accept(Files.readAllLines(file, StandardCharsets.UTF_8));
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "knowledge base '" + name + "': " + what + " " + file + " skipped: "
+                    + e.getMessage() + fix);
         }
     }
 
@@ -368,14 +398,6 @@ final class KnowledgeBase implements AutoCloseable {
             throw failure("close", e);
         } finally {
             closeQuietly(directory);
-        }
-    }
-
-    static List<String> readLines(Path file) {
-        try {
-            return Files.exists(file) ? Files.readAllLines(file, StandardCharsets.UTF_8) : List.of();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
         }
     }
 

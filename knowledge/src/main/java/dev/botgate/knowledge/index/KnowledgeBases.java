@@ -198,8 +198,21 @@ public final class KnowledgeBases implements AutoCloseable {
         }
     }
 
-    /** Starts importing files, folders and zips into {@code base}; each file becomes a document. */
+    /**
+     * Starts importing files, folders and zips into {@code base}; each file becomes a document. Nothing under this
+     * instance's root (the indexes) is read; see {@link #startImport(String, List, Set, Set)}.
+     */
     public ImportJob startImport(String base, List<Path> paths, Set<String> tags) {
+        return startImport(base, paths, tags, Set.of());
+    }
+
+    /**
+     * Starts importing files, folders and zips into {@code base}, reading nothing inside {@code excluded} (such as the
+     * server's data directory) or under this instance's root. Paths are resolved to their real paths, and links that
+     * lead out of a folder are skipped with a reason, never followed ({@link DocumentReader#readAll(List, Set,
+     * ReadListener)}).
+     */
+    public ImportJob startImport(String base, List<Path> paths, Set<String> tags, Set<Path> excluded) {
         if (paths.isEmpty()) {
             throw new KnowledgeException("name at least one file or folder to import");
         }
@@ -209,7 +222,9 @@ public final class KnowledgeBases implements AutoCloseable {
             }
         }
         List<Path> copy = List.copyOf(paths);
-        return submit(base, listener -> reader.readAll(copy, listener), tags);
+        Set<Path> fence = new java.util.HashSet<>(excluded);
+        fence.add(root);
+        return submit(base, listener -> reader.readAll(copy, Set.copyOf(fence), listener), tags);
     }
 
     /** Starts importing uploaded files into {@code base}; a file that cannot be read is skipped with its reason. */

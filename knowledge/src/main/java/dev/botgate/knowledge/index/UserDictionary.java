@@ -13,6 +13,8 @@ import java.util.TreeSet;
  */
 final class UserDictionary {
     static final int MAX_WORD_CHARS = 32;
+    /** Most words in one dictionary: each edit re-indexes the base, and every word is looked up while tokenising. */
+    static final int MAX_WORDS = 20_000;
     static final UserDictionary EMPTY = new UserDictionary(Set.of());
 
     private final Set<String> words;
@@ -23,7 +25,7 @@ final class UserDictionary {
         this.longest = words.stream().mapToInt(String::length).max().orElse(0);
     }
 
-    /** Validates and normalises words: trimmed, lowercased, no whitespace, 2..32 characters. */
+    /** Validates and normalises words: trimmed, lowercased, no whitespace, 2..32 characters, at most 20,000. */
     static UserDictionary of(Collection<String> raw) {
         Set<String> words = new TreeSet<>();
         for (String line : raw) {
@@ -39,6 +41,10 @@ final class UserDictionary {
                         + " characters long");
             }
             words.add(word);
+            if (words.size() > MAX_WORDS) {
+                throw new KnowledgeException("the dictionary has more than " + MAX_WORDS + " words; at most "
+                        + MAX_WORDS + " are allowed");
+            }
         }
         return new UserDictionary(Set.copyOf(words));
     }

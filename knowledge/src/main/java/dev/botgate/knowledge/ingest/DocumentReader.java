@@ -2,8 +2,12 @@ package dev.botgate.knowledge.ingest;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -88,10 +92,24 @@ public final class DocumentReader {
      * a source seen twice in one call is read once and reported as a duplicate the second time.
      */
     public void readAll(List<Path> paths, ReadListener listener) {
+        readAll(paths, Set.of(), listener);
+    }
+
+    /**
+     * {@link #readAll(List, ReadListener)} that never reads anything inside {@code excluded} (folders such as the
+     * server's data directory, with its keys, message record and indexes). Each path is resolved to its real path,
+     * and a folder's files must stay inside it: a link inside the folder that points out of it (to
+     * {@code /etc/passwd}, or into an excluded folder) is reported as skipped, never followed.
+     */
+    public void readAll(List<Path> paths, Set<Path> excluded, ReadListener listener) {
         Objects.requireNonNull(listener, "listener");
+        List<Path> fence = new ArrayList<>();
+        for (Path e : excluded) {
+            fence.add(realOrAbsolute(e));
+        }
         var items = new ArrayList<Item>();
         for (Path path : paths) {
-            expand(path, items);
+            expand(path, fence, items);
         }
         listener.total(items.size());
         Set<String> seen = new HashSet<>();
@@ -158,31 +176,113 @@ public final class DocumentReader {
     private record Failed(String source, String reason) implements Item {
     }
 
-    private void expand(Path path, List<Item> items) {
+    private void expand(Path path, List<Path> excluded, List<Item> items) {
         String name = path.getFileName() == null ? path.toString() : path.getFileName().toString();
         if (!Files.exists(path)) {
             items.add(new Failed(name, "not found: " + path + "; check the path"));
             return;
         }
-        if (!Files.isDirectory(path)) {
-            addFile(path, name, items);
+        Path root;
+        try {
+            root = path.toRealPath();
+        } catch (IOException e) {
+            items.add(new Failed(name, "the path could not be resolved (" + e.getMessage() + "); check permissions"));
             return;
         }
-        List<Path> files;
-        try (Stream<Path> walk = Files.walk(path)) {
-            files = walk.filter(Files::isRegularFile).toList();
+        if (inside(root, excluded)) {
+            items.add(new Failed(name, DATA_DIRECTORY));
+            return;
+        }
+        if (!Files.isDirectory(root)) {
+            addFile(root, name, items);
+            return;
+        }
+        var bySource = new TreeMap<String, Path>();
+        try {
+            Files.walkFileTree(root, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                    if (!dir.equals(root) && excluded.contains(dir)) {
+                        items.add(new Failed(source(root, dir), DATA_DIRECTORY));
+                        return FileVisitResult.SKIP_SUBTREE;
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                    String source = source(root, file);
+                    if (ZipArchive.isJunk(source)) {
+                        return FileVisitResult.CONTINUE;
+                    }
+                    if (attrs.isSymbolicLink()) {
+                        linked(root, file, source, excluded, bySource, items);
+                    } else if (attrs.isRegularFile()) {
+                        bySource.put(source, file);
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException e) {
+                    items.add(new Failed(source(root, file), "could not be read from disk (" + e.getMessage()
+                            + "); check permissions"));
+                    return FileVisitResult.CONTINUE;
+                }
+            });
         } catch (IOException | RuntimeException e) {
             items.add(new Failed(name, "the folder could not be listed (" + e.getMessage() + "); check permissions"));
             return;
         }
-        var bySource = new TreeMap<String, Path>();
-        for (Path f : files) {
-            String relative = path.relativize(f).toString().replace('\\', '/');
-            if (!ZipArchive.isJunk(relative)) {
-                bySource.put(relative, f);
+        bySource.forEach((source, f) -> addFile(f, source, items));
+    }
+
+    private static final String DATA_DIRECTORY = "inside Botgate's data directory (keys, message record, indexes), "
+            + "which is never imported";
+
+    /**
+     * A link found in a folder: read (from its real target) only when that stays inside the folder. Links are
+     * where a folder import escaped before: a link to /etc/passwd made its lines searchable.
+     */
+    private static void linked(Path root, Path link, String source, List<Path> excluded, Map<String, Path> bySource,
+                               List<Item> items) {
+        Path target;
+        try {
+            target = link.toRealPath();
+        } catch (IOException e) {
+            items.add(new Failed(source, "a link whose target does not exist; nothing to read"));
+            return;
+        }
+        if (!target.startsWith(root) || inside(target, excluded)) {
+            items.add(new Failed(source, "a link pointing outside the imported folder; links are not followed out "
+                    + "of it (copy the file into the folder to import it)"));
+        } else if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
+            bySource.put(source, target);
+        } else {
+            items.add(new Failed(source, "a link to a folder; not followed (its files are imported from where "
+                    + "they are, if inside the folder)"));
+        }
+    }
+
+    private static String source(Path root, Path file) {
+        return root.relativize(file).toString().replace('\\', '/');
+    }
+
+    private static boolean inside(Path real, List<Path> excluded) {
+        for (Path e : excluded) {
+            if (real.startsWith(e)) {
+                return true;
             }
         }
-        bySource.forEach((source, f) -> addFile(f, source, items));
+        return false;
+    }
+
+    private static Path realOrAbsolute(Path p) {
+        try {
+            return p.toRealPath();
+        } catch (IOException e) {
+            return p.toAbsolutePath().normalize();
+        }
     }
 
     private void addFile(Path file, String source, List<Item> items) {
@@ -220,7 +320,10 @@ public final class DocumentReader {
                     if (size > limits.maxFileBytes()) {
                         throw overLimit(size);
                     }
-                    bytes = Files.readAllBytes(d.path());
+                    // The final component is never followed: a file swapped for a link after the walk is not read.
+                    try (var in = Files.newInputStream(d.path(), LinkOption.NOFOLLOW_LINKS)) {
+                        bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limits.maxFileBytes() + 1));
+                    }
                 } catch (IOException e) {
                     throw new IngestException("could not be read from disk (" + e.getMessage()
                             + "); check permissions", e);

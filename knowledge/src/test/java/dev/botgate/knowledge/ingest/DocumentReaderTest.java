@@ -226,6 +226,39 @@ public class DocumentReaderTest {
     }
 
     @Test
+    void aLinkOutOfTheFolderIsSkippedNotFollowed() throws IOException {
+        Path outside = Files.createTempDirectory("outside");
+        Path secret = Files.writeString(outside.resolve("passwd"), "root:x:0:0:root:/root:/bin/bash\n");
+        Path folder = Files.createDirectories(dir.resolve("linked"));
+        Files.writeString(folder.resolve("ok.md"), POLICY_MD);
+        Files.createSymbolicLink(folder.resolve("passwd.txt"), secret);
+        Files.createSymbolicLink(folder.resolve("etc"), outside);
+        Files.createSymbolicLink(folder.resolve("again.md"), folder.resolve("ok.md"));
+        var rec = new Recorder();
+        new DocumentReader(ChunkingOptions.defaults(), SMALL).readAll(List.of(folder), rec);
+        assertTrue(rec.reason("passwd.txt").contains("outside the imported folder"), rec.skipped.toString());
+        assertTrue(rec.reason("etc").contains("outside the imported folder"), rec.skipped.toString());
+        assertTrue(rec.documents.stream().noneMatch(d -> d.chunks().stream().anyMatch(c -> c.text().contains("root:"))),
+                "the outside file's text is never read");
+        assertEquals(rec.doc("ok.md").title(), "ok.md");
+        assertEquals(rec.doc("again.md").contentHash(), rec.doc("ok.md").contentHash(), "a link inside is read");
+    }
+
+    @Test
+    void anExcludedFolderIsNeverRead() throws IOException {
+        Path parent = Files.createDirectories(dir.resolve("parent"));
+        Path data = Files.createDirectories(parent.resolve("data"));
+        Files.writeString(parent.resolve("ok.md"), POLICY_MD);
+        Files.writeString(data.resolve("synonyms.txt"), "secret,keys");
+        var rec = new Recorder();
+        new DocumentReader(ChunkingOptions.defaults(), SMALL).readAll(List.of(parent, data.resolve("synonyms.txt")),
+                java.util.Set.of(data), rec);
+        assertEquals(rec.documents.stream().map(Document::source).toList(), List.of("ok.md"), rec.skipped.toString());
+        assertTrue(rec.reason("data").contains("never imported"), rec.skipped.toString());
+        assertTrue(rec.reason("synonyms.txt").contains("never imported"), rec.skipped.toString());
+    }
+
+    @Test
     void theSameSourceTwiceInOneImportIsReadOnce() {
         var rec = new Recorder();
         Path file = dir.resolve("kb/退货政策.md");
