@@ -40,18 +40,12 @@ import java.util.Optional;
  * <p>Pull and create refuse (400, with the reason) a file the store's checks or its trial load in a child process
  * refuse, a URL outside {@code models.pull-hosts}, and a Modelfile with a relative {@code FROM} path (the server
  * cannot know the Modelfile's folder; {@code botgate create -f} resolves it first). Pulling a file on the server's
- * disk needs an admin caller ({@link #ADMIN_CALLER}).
+ * disk needs an admin caller ({@link ApiKeys#access}).
  */
 public final class ModelRoutes implements HttpService {
     /** The embedding model's name in the model lists and the embedding APIs. */
     public static final String EMBEDDING_MODEL = "bge-small-zh-v1.5";
     private static final int MAX_EMBED_INPUTS = 256;
-    /**
-     * The request-context classifier under which authentication registers whether the caller may administer the
-     * server (a {@code Boolean}). Absent means yes: every accepted key is an admin key until scoped keys exist, and a
-     * server without keys listens on loopback only. Scoped keys register {@code false} for a {@code use} key.
-     */
-    public static final String ADMIN_CALLER = "botgate.caller.admin";
     private final ModelStore store;
     private final Engine engine;
     private final Embedder embedder;
@@ -256,9 +250,9 @@ public final class ModelRoutes implements HttpService {
         return new BadRequestException(status, e.getMessage());
     }
 
-    /** Whether the caller may administer the server: see {@link #ADMIN_CALLER}. */
+    /** Whether the caller may administer the server, as the key filter decided. */
     static boolean callerIsAdmin(ServerRequest req) {
-        return req.context().get(ADMIN_CALLER, Boolean.class).orElse(true);
+        return ApiKeys.access(req).admin();
     }
 
     /** The texts to embed ({@code input}: a string or an array), refused when empty or too many. */
