@@ -68,25 +68,31 @@ public final class Botgate implements AutoCloseable {
      */
     public static Botgate start(Parts parts) {
         Settings.Server s = parts.settings().server();
-        if (!s.loopbackOnly() && !s.allowUnauthenticated() && parts.apiKeys().hashes().isEmpty()) {
-            throw new ConfigException("server.host is " + s.host() + " (reachable from other machines) but no API key "
-                    + "is configured. Create one with 'botgate keys new', or set server.allow-unauthenticated: true "
-                    + "if an authenticating proxy stands in front of Botgate.");
-        }
-        checkListenable(s.host(), s.port());
-        long maxPayload = Math.max(Math.max(s.maxBodyBytes(), s.maxHookBodyBytes()),
-                parts.settings().knowledge().maxUploadBytes());
-        WebServer server = WebServer.builder()
-                .host(s.host())
-                .port(s.port())
-                .maxPayloadSize(maxPayload)
-                .routing(r -> routing(r, parts))
-                .build()
-                .start();
-        if (!server.isRunning() || server.port() < 0) {
-            // Helidon 4.5 logs a failed bind and carries on with port -1: fail the start instead.
-            new Botgate(server, parts).close();
-            throw new ConfigException(portInUse(s.port()));
+        WebServer server;
+        try {
+            if (!s.loopbackOnly() && !s.allowUnauthenticated() && parts.apiKeys().hashes().isEmpty()) {
+                throw new ConfigException("server.host is " + s.host() + " (reachable from other machines) but no API "
+                        + "key is configured. Create one with 'botgate keys new', or set server.allow-unauthenticated: "
+                        + "true if an authenticating proxy stands in front of Botgate.");
+            }
+            checkListenable(s.host(), s.port());
+            long maxPayload = Math.max(Math.max(s.maxBodyBytes(), s.maxHookBodyBytes()),
+                    parts.settings().knowledge().maxUploadBytes());
+            server = WebServer.builder()
+                    .host(s.host())
+                    .port(s.port())
+                    .maxPayloadSize(maxPayload)
+                    .routing(r -> routing(r, parts))
+                    .build()
+                    .start();
+            if (!server.isRunning() || server.port() < 0) {
+                // Helidon 4.5 logs a failed bind and carries on with port -1: fail the start instead.
+                server.stop();
+                throw new ConfigException(portInUse(s.port()));
+            }
+        } catch (RuntimeException e) {
+            closeParts(parts);
+            throw e;
         }
         parts.dispatcher().recover();
         LOG.log(Level.INFO, "Botgate " + Version.current() + " listening on http://" + s.host() + ":" + server.port());
@@ -190,6 +196,10 @@ public final class Botgate implements AutoCloseable {
     @Override
     public void close() {
         server.stop();
+        closeParts(parts);
+    }
+
+    private static void closeParts(Parts parts) {
         parts.dispatcher().close();
         parts.workers().close();
         // Wait for searches in progress: a query embedding inside onnxruntime while the JVM exits crashes it.
