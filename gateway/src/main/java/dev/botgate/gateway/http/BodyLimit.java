@@ -1,5 +1,6 @@
 package dev.botgate.gateway.http;
 
+import io.helidon.http.HttpException;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
@@ -64,7 +65,12 @@ public final class BodyLimit implements Filter {
 
         @Override
         public int read() throws IOException {
-            int b = super.read();
+            int b;
+            try {
+                b = super.read();
+            } catch (RuntimeException e) {
+                throw unreadable(e);
+            }
             if (b >= 0) {
                 count(1);
             }
@@ -73,7 +79,12 @@ public final class BodyLimit implements Filter {
 
         @Override
         public int read(byte[] buf, int off, int len) throws IOException {
-            int n = super.read(buf, off, len);
+            int n;
+            try {
+                n = super.read(buf, off, len);
+            } catch (RuntimeException e) {
+                throw unreadable(e);
+            }
             if (n > 0) {
                 count(n);
             }
@@ -82,9 +93,30 @@ public final class BodyLimit implements Filter {
 
         @Override
         public long skip(long n) throws IOException {
-            long skipped = super.skip(n);
+            long skipped;
+            try {
+                skipped = super.skip(n);
+            } catch (RuntimeException e) {
+                throw unreadable(e);
+            }
             count(skipped);
             return skipped;
+        }
+
+        /**
+         * Helidon reports a body the client broke off or framed wrongly with unchecked exceptions of its parser
+         * (NumberFormatException for a bad chunk size, InsufficientDataAvailableException for a closed connection):
+         * the client's fault, answered 400 without a stack trace.
+         */
+        private static RuntimeException unreadable(RuntimeException e) {
+            if (e instanceof HttpException || e instanceof BadRequestException) {
+                return e;   // already a status (e.g. Helidon's own payload limit)
+            }
+            String why = e instanceof NumberFormatException ? "malformed chunked encoding"
+                    : e.getClass().getSimpleName().contains("InsufficientData")
+                    ? "the connection closed before the body was complete"
+                    : e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+            return new BadRequestException("could not read the request body: " + why);
         }
 
         private void count(long n) {

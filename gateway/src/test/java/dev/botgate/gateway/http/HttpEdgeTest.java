@@ -271,7 +271,19 @@ public class HttpEdgeTest {
         assertEquals(gw.get("/api/version").statusCode(), 200, "the server is fine afterwards");
     }
 
-    @Test(dependsOnMethods = {"crossSiteKnowledgeImportIsRefused", "unknownPathsAre404InTheNamespaceShape",
+    @Test
+    public void brokenBodiesAre400() throws Exception {
+        RawHttp.Response badChunk = RawHttp.sendAndHalfClose(port(), "POST /api/chat HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n");
+        assertEquals(badChunk.status(), 400, badChunk.body());
+        assertTrue(badChunk.body().contains("malformed chunked encoding"), badChunk.body());
+        RawHttp.Response cut = RawHttp.sendAndHalfClose(port(), "POST /api/chat HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"model\":");
+        assertEquals(cut.status(), 400, cut.body());
+        assertTrue(cut.body().contains("closed before the body was complete"), cut.body());
+    }
+
+    @Test(dependsOnMethods = {"brokenBodiesAre400", "crossSiteKnowledgeImportIsRefused", "unknownPathsAre404InTheNamespaceShape",
             "wrongMethodIs405WithAllow", "deepJsonIs400", "emptyBodiesAre400", "chunkedOversizedBodiesAreCutOff",
             "headIsAnsweredForEveryGet"})
     public void clientErrorsLogNoStackTrace() {

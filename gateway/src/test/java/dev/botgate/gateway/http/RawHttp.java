@@ -57,6 +57,19 @@ final class RawHttp {
     }
 
     /**
+     * Sends raw request bytes, then closes the sending half (the client gives up mid-request), and reads the answer.
+     */
+    static Response sendAndHalfClose(int port, String request) throws IOException {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(20_000);
+            s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            s.getOutputStream().flush();
+            s.shutdownOutput();
+            return read(s.getInputStream(), false);
+        }
+    }
+
+    /**
      * Sends {@code HEAD path} and {@code GET path} on one connection and reads both answers: had the HEAD answer
      * carried a body, the second answer would not parse.
      */
