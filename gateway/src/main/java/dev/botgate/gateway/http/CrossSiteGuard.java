@@ -1,5 +1,6 @@
 package dev.botgate.gateway.http;
 
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
 import io.helidon.webserver.http.Filter;
@@ -36,6 +37,9 @@ public final class CrossSiteGuard implements Filter {
     private static final String ALLOW_HEADERS = "Authorization, Content-Type, Accept, User-Agent, X-Requested-With";
     private static final Pattern HEADER_LIST = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]+(\\s*,\\s*"
             + "[A-Za-z0-9!#$%&'*+.^_`|~-]+)*");
+    private static final HeaderName PRIVATE_NETWORK_REQUEST =
+            HeaderNames.create("Access-Control-Request-Private-Network");
+    private static final HeaderName PRIVATE_NETWORK_ALLOW = HeaderNames.create("Access-Control-Allow-Private-Network");
     /** Request context key under which an allowed origin is kept, so error responses carry CORS headers too. */
     private static final String ALLOWED_ORIGIN = CrossSiteGuard.class.getName() + ".origin";
 
@@ -96,6 +100,10 @@ public final class CrossSiteGuard implements Filter {
             res.header(HeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, HEADER_LIST.matcher(asked).matches()
                     ? ALLOW_HEADERS + ", " + asked : ALLOW_HEADERS);
             res.header(HeaderNames.ACCESS_CONTROL_MAX_AGE, "600");
+            if (req.headers().contains(PRIVATE_NETWORK_REQUEST)) {
+                // Chrome asks before a public page (an allowed origin) may call a local address.
+                res.header(PRIVATE_NETWORK_ALLOW, "true");
+            }
             res.status(204);
             res.send();
             return;

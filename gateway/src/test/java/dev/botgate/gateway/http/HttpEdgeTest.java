@@ -126,7 +126,7 @@ public class HttpEdgeTest {
         for (String origin : List.of("http://localhost:5173", "http://127.0.0.1:3000", "https://[::1]",
                 "https://chat.example.org")) {
             RawHttp.Response r = raw("OPTIONS", "/api/chat", Map.of("Origin", origin,
-                    "Access-Control-Request-Method", "POST",
+                    "Access-Control-Request-Method", "POST", "Access-Control-Request-Private-Network", "true",
                     "Access-Control-Request-Headers", "authorization, content-type, x-stainless-os"), null);
             assertEquals(r.status(), 204, origin + ": " + r.body());
             assertEquals(r.header("Access-Control-Allow-Origin"), origin);
@@ -135,6 +135,7 @@ public class HttpEdgeTest {
             String allowHeaders = r.header("Access-Control-Allow-Headers").toLowerCase();
             assertTrue(allowHeaders.contains("authorization") && allowHeaders.contains("content-type")
                     && allowHeaders.contains("x-stainless-os"), allowHeaders);
+            assertEquals(r.header("Access-Control-Allow-Private-Network"), "true", "Chrome's local-network preflight");
         }
     }
 
