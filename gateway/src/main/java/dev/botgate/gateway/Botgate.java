@@ -9,13 +9,17 @@ import dev.botgate.gateway.http.ApiKeys;
 import dev.botgate.gateway.http.BodyLimit;
 import dev.botgate.gateway.http.BotChat;
 import dev.botgate.gateway.http.ConsoleService;
+import dev.botgate.gateway.http.CrossSiteGuard;
+import dev.botgate.gateway.http.HeadRequests;
 import dev.botgate.gateway.http.HealthService;
 import dev.botgate.gateway.http.HooksService;
 import dev.botgate.gateway.http.HttpErrors;
+import dev.botgate.gateway.http.JsonBodies;
 import dev.botgate.gateway.http.KnowledgeService;
 import dev.botgate.gateway.http.ModelRoutes;
 import dev.botgate.gateway.http.OllamaService;
 import dev.botgate.gateway.http.OpenAiService;
+import dev.botgate.gateway.http.RouteTable;
 import dev.botgate.gateway.http.VersionService;
 import dev.botgate.gateway.pipeline.BotAnswerer;
 import dev.botgate.gateway.pipeline.ConversationWorkers;
@@ -25,7 +29,11 @@ import dev.botgate.knowledge.index.Embedder;
 import dev.botgate.knowledge.index.KnowledgeBases;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
+import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -56,50 +64,98 @@ public final class Botgate implements AutoCloseable {
     /**
      * Starts the server.
      *
-     * @throws ConfigException when the configuration would expose the API without keys
+     * @throws ConfigException when the configuration would expose the API without keys, or the port is taken
      */
     public static Botgate start(Parts parts) {
         Settings.Server s = parts.settings().server();
-        if (!s.loopbackOnly() && !s.allowUnauthenticated() && parts.apiKeys().hashes().isEmpty()) {
-            throw new ConfigException("server.host is " + s.host() + " (reachable from other machines) but no API key "
-                    + "is configured. Create one with 'botgate keys new', or set server.allow-unauthenticated: true "
-                    + "if an authenticating proxy stands in front of Botgate.");
+        WebServer server;
+        try {
+            if (!s.loopbackOnly() && !s.allowUnauthenticated() && parts.apiKeys().hashes().isEmpty()) {
+                throw new ConfigException("server.host is " + s.host() + " (reachable from other machines) but no API "
+                        + "key is configured. Create one with 'botgate keys new', or set server.allow-unauthenticated: "
+                        + "true if an authenticating proxy stands in front of Botgate.");
+            }
+            checkListenable(s.host(), s.port());
+            long maxPayload = Math.max(Math.max(s.maxBodyBytes(), s.maxHookBodyBytes()),
+                    parts.settings().knowledge().maxUploadBytes());
+            server = WebServer.builder()
+                    .host(s.host())
+                    .port(s.port())
+                    .maxPayloadSize(maxPayload)
+                    .routing(r -> routing(r, parts))
+                    .build()
+                    .start();
+            if (!server.isRunning() || server.port() < 0) {
+                // Helidon 4.5 logs a failed bind and carries on with port -1: fail the start instead.
+                server.stop();
+                throw new ConfigException(portInUse(s.port()));
+            }
+        } catch (RuntimeException e) {
+            closeParts(parts);
+            throw e;
         }
-        WebServer server = WebServer.builder()
-                .host(s.host())
-                .port(s.port())
-                .maxPayloadSize(Math.max(s.maxBodyBytes(), parts.settings().knowledge().maxUploadBytes()))
-                .routing(r -> routing(r, parts))
-                .build()
-                .start();
         parts.dispatcher().recover();
         LOG.log(Level.INFO, "Botgate " + Version.current() + " listening on http://" + s.host() + ":" + server.port());
         return new Botgate(server, parts);
     }
 
+    /**
+     * Fails when {@code host:port} cannot be bound, before anything is loaded or started (port 0 always works).
+     *
+     * @throws ConfigException with one line that says what to do
+     */
+    public static void checkListenable(String host, int port) {
+        if (port == 0) {
+            return;
+        }
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);    // as the server binds: a socket in TIME_WAIT does not count as in use
+            probe.bind(new InetSocketAddress(host, port));
+        } catch (BindException e) {
+            String why = String.valueOf(e.getMessage());
+            throw new ConfigException(why.contains("in use") ? portInUse(port)
+                    : "cannot listen on " + host + ":" + port + ": " + why + " (check server.host / --host)");
+        } catch (IOException e) {
+            throw new ConfigException("cannot listen on " + host + ":" + port + ": " + e.getMessage());
+        }
+    }
+
+    private static String portInUse(int port) {
+        return "port " + port + " is in use: another Botgate or program listens there; use --port N";
+    }
+
     /** Registers every route; the seam tests and {@link #start} share. */
     static void routing(HttpRouting.Builder routing, Parts parts) {
-        HttpErrors.register(routing);
+        RouteTable routes = new RouteTable();
+        HttpErrors.register(routing, routes);
         Settings.Server s = parts.settings().server();
+        // Order matters: HEAD becomes GET first; bodies are counted before anything may refuse and leave one unread;
+        // cross-site refusals and preflights come before keys (a preflight carries none).
+        routing.addFilter(new HeadRequests());
+        routing.addFilter(new BodyLimit(s.maxBodyBytes(), parts.settings().knowledge().maxUploadBytes(),
+                s.maxHookBodyBytes()));
+        routing.addFilter(new CrossSiteGuard(s.loopbackOnly(), s.host(), s.allowedHosts(), s.allowedOrigins()));
         // With no key configured on a loopback address the filter lets everything through (the local default); with
         // allow-unauthenticated, too. It always runs, so that handlers can ask who is calling (ApiKeys.access).
         routing.addFilter(new ApiKeys(parts.apiKeys()::keys, s.loopbackOnly(), s.allowUnauthenticated()));
-        routing.addFilter(new BodyLimit(s.maxBodyBytes(), parts.settings().knowledge().maxUploadBytes()));
+        routing.addFilter(new JsonBodies());
         BotChat botChat = new BotChat(parts.bots().bots(), parts.answerer());
-        routing.register("/api", new VersionService(Version.current()))
-               .register("/api", new OllamaService(parts.engine(), parts.metrics()))
-               .register("/api", new ModelRoutes(parts.store(), parts.engine(), parts.embedder()))
-               .register("/v1", new OpenAiService(parts.engine(), parts.metrics(), () -> modelNames(parts, botChat),
-                       parts.embedder(), botChat))
-               .register("/admin/kb", new KnowledgeService(parts.knowledge(),
+        routing.register("/api", routes.record("/api", new VersionService(Version.current())))
+               .register("/api", routes.record("/api", new OllamaService(parts.engine(), parts.metrics())))
+               .register("/api", routes.record("/api", new ModelRoutes(parts.store(), parts.engine(),
+                       parts.embedder())))
+               .register("/v1", routes.record("/v1", new OpenAiService(parts.engine(), parts.metrics(),
+                       () -> modelNames(parts, botChat), parts.embedder(), botChat)))
+               .register("/admin/kb", routes.record("/admin/kb", new KnowledgeService(parts.knowledge(),
                        parts.settings().knowledge().maxUploadBytes(), List.of(parts.settings().paths().home(),
-                               parts.settings().paths().models()), parts.settings().knowledge().importRoots()))
-               .register("/admin", new AdminService(parts.bots().bots(), parts.bots().adapters(),
-                       parts.bots().problems(), parts.answerer(), parts.log()))
-               .register("/hooks", new HooksService(parts.bots().adapters(), parts.dispatcher(), parts.metrics(),
-                       parts.clock()))
-               .register(new HealthService(parts.metrics(), () -> readiness(parts), () -> details(parts)))
-               .register("/", new ConsoleService());
+                               parts.settings().paths().models()), parts.settings().knowledge().importRoots())))
+               .register("/admin", routes.record("/admin", new AdminService(parts.bots().bots(),
+                       parts.bots().adapters(), parts.bots().problems(), parts.answerer(), parts.log())))
+               .register("/hooks", routes.record("/hooks", new HooksService(parts.bots().adapters(),
+                       parts.dispatcher(), parts.metrics(), parts.clock())))
+               .register(routes.record(new HealthService(parts.metrics(), () -> readiness(parts),
+                       () -> details(parts))))
+               .register("/", routes.record("/", new ConsoleService()));
     }
 
     private static List<String> modelNames(Parts parts, BotChat bots) {
@@ -144,6 +200,10 @@ public final class Botgate implements AutoCloseable {
     @Override
     public void close() {
         server.stop();
+        closeParts(parts);
+    }
+
+    private static void closeParts(Parts parts) {
         parts.dispatcher().close();
         parts.workers().close();
         // Wait for searches in progress: a query embedding inside onnxruntime while the JVM exits crashes it.

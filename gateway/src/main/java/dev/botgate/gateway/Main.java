@@ -8,6 +8,8 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        // Before anything logs: the first logger a library creates would otherwise fix JUL's two-line default.
+        Logging.configure(System.getenv());
         System.exit(BotgateCommand.run(args, System.getenv()));
     }
 }

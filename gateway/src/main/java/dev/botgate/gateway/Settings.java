@@ -14,9 +14,16 @@ import java.util.Map;
 public record Settings(Server server, Paths paths, EngineSettings engine, KnowledgeSettings knowledge,
                        ConversationSettings conversation, Config bots, ModelSettings models) {
 
-    /** HTTP listener and access. */
+    /**
+     * HTTP listener and access.
+     *
+     * @param maxHookBodyBytes largest platform callback body ({@code /hooks/*})
+     * @param allowedHosts     extra names accepted in the {@code Host} header (see config/application.yaml)
+     * @param allowedOrigins   extra browser origins allowed cross-origin, exact or with {@code *} wildcards
+     */
     public record Server(String host, int port, long maxBodyBytes, List<String> apiKeyHashes,
-                         boolean allowUnauthenticated) {
+                         boolean allowUnauthenticated, long maxHookBodyBytes, List<String> allowedHosts,
+                         List<String> allowedOrigins) {
         /** Whether the address only accepts connections from this machine. */
         public boolean loopbackOnly() {
             return host.equals("127.0.0.1") || host.equals("localhost") || host.equals("::1") || host.startsWith("127.");
@@ -56,7 +63,8 @@ public record Settings(Server server, Paths paths, EngineSettings engine, Knowle
     /** These settings with the listener moved (command-line {@code --host} / {@code --port}). */
     public Settings withListener(String host, int port) {
         return new Settings(new Server(host, port, server.maxBodyBytes(), server.apiKeyHashes(),
-                server.allowUnauthenticated()), paths, engine, knowledge, conversation, bots, models);
+                server.allowUnauthenticated(), server.maxHookBodyBytes(), server.allowedHosts(),
+                server.allowedOrigins()), paths, engine, knowledge, conversation, bots, models);
     }
 
     /** These settings with another data directory (and its model store unless BOTGATE_MODELS moved that). */
@@ -70,7 +78,9 @@ public record Settings(Server server, Paths paths, EngineSettings engine, Knowle
         Server server = new Server(
                 str(s, "host"), intIn(s, "port", 0, 65535), longIn(s, "max-body-bytes", 1024, Long.MAX_VALUE),
                 s.get("api-keys").asList(String.class).orElse(List.of()),
-                s.get("allow-unauthenticated").asBoolean().orElse(false));
+                s.get("allow-unauthenticated").asBoolean().orElse(false),
+                longIn(s, "max-hook-body-bytes", 1024, Long.MAX_VALUE), strings(s, "allowed-hosts"),
+                strings(s, "allowed-origins"));
         for (String hash : server.apiKeyHashes()) {
             if (dev.botgate.gateway.http.ApiKeys.Key.parse(hash).isEmpty()) {
                 throw new ConfigException("server.api-keys: each entry must be [use:|admin:]sha256:<64 hex digits> "
@@ -153,6 +163,20 @@ public record Settings(Server server, Paths paths, EngineSettings engine, Knowle
 
     private static String str(Config node, String key) {
         return node.get(key).asString().orElse("");
+    }
+
+    /** A list key, also accepted as one comma-separated string (how an environment variable sets it). */
+    private static List<String> strings(Config node, String key) {
+        List<String> list;
+        try {
+            list = node.get(key).asList(String.class).orElse(List.of());
+        } catch (RuntimeException notAList) {
+            list = List.of();
+        }
+        if (list.isEmpty()) {
+            list = List.of(node.get(key).asString().orElse("").split(","));
+        }
+        return list.stream().map(String::trim).filter(v -> !v.isEmpty()).toList();
     }
 
     private static int intIn(Config node, String key, int min, int max) {

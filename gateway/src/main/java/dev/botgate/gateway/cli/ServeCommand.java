@@ -24,6 +24,9 @@ final class ServeCommand extends CommandBase implements Runnable {
             settings = settings.withListener(host != null ? host : settings.server().host(),
                     port != null ? port : settings.server().port());
         }
+        // A taken port is refused before the models, indexes and bots are loaded (and before the data directory is
+        // touched by a second server).
+        Botgate.checkListenable(settings.server().host(), settings.server().port());
         long t0 = System.nanoTime();
         Botgate botgate = Botgate.start(Wiring.create(settings, env));
         CountDownLatch stopped = new CountDownLatch(1);
