@@ -21,7 +21,8 @@ public class CliTest {
     private TestGateway gw;
 
     /** What one command printed and returned. */
-    record Run(int status, String out, String err) {
+    /** What a CLI run printed and returned. */
+    public record Run(int status, String out, String err) {
     }
 
     @BeforeClass
@@ -36,7 +37,8 @@ public class CliTest {
         }
     }
 
-    static synchronized Run run(Map<String, String> env, String... args) {
+    /** Runs the CLI in this JVM, capturing its output (shared by the tests that drive the CLI). */
+    public static synchronized Run run(Map<String, String> env, String... args) {
         PrintStream oldOut = System.out;
         PrintStream oldErr = System.err;
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -9,11 +9,9 @@ import com.sun.net.httpserver.HttpServer;
 import dev.botgate.backend.store.HostileGgufs;
 import dev.botgate.backend.store.TinyGguf;
 import dev.botgate.gateway.TestGateway;
-import dev.botgate.gateway.cli.BotgateCommand;
-import java.io.ByteArrayOutputStream;
+import dev.botgate.gateway.cli.CliTest;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -155,8 +153,8 @@ public class HostileModelsTest {
         Files.writeString(project.resolve("Modelfile"), "FROM ../weights/mine.gguf\nSYSTEM \"\"\"Be brief.\"\"\"\n");
         Map<String, String> env = Map.of("BOTGATE_HOST", "127.0.0.1:" + gw.botgate().port(),
                 "BOTGATE_HOME", gw.home().toString());
-        String[] out = cli(env, "create", "mine", "-f", project.resolve("Modelfile").toString());
-        assertEquals(out[0], "0", out[2]);
+        CliTest.Run out = CliTest.run(env, "create", "mine", "-f", project.resolve("Modelfile").toString());
+        assertEquals(out.status(), 0, out.err());
         JsonNode show = Json.MAPPER.readTree(gw.post("/api/show", "{\"model\":\"mine\"}").body());
         assertEquals(show.path("system").asText(), "Be brief.", "created through the server");
     }
@@ -167,14 +165,14 @@ public class HostileModelsTest {
         Files.writeString(dir.resolve("Modelfile.cli"), "FROM ./cli.gguf\n");
         Map<String, String> env = Map.of("BOTGATE_HOST", "127.0.0.1:" + gw.botgate().port(),
                 "BOTGATE_HOME", gw.home().toString());
-        String[] create = cli(env, "create", "cli", "-f", dir.resolve("Modelfile.cli").toString());
-        assertEquals(create[0], "1", create[2]);
-        assertTrue(create[2].startsWith("Error: ") && create[2].contains(HostileGgufs.DUPLICATE_TOKEN_ASSERT),
-                create[2]);
-        assertFalse(create[2].contains("\tat "), "no stack trace");
-        String[] pull = cli(env, "pull", gguf.toString());
-        assertEquals(pull[0], "1", pull[2]);
-        assertTrue(pull[2].contains(HostileGgufs.DUPLICATE_TOKEN_ASSERT), pull[2]);
+        CliTest.Run create = CliTest.run(env, "create", "cli", "-f", dir.resolve("Modelfile.cli").toString());
+        assertEquals(create.status(), 1, create.err());
+        assertTrue(create.err().startsWith("Error: ") && create.err().contains(HostileGgufs.DUPLICATE_TOKEN_ASSERT),
+                create.err());
+        assertFalse(create.err().contains("\tat "), "no stack trace");
+        CliTest.Run pull = CliTest.run(env, "pull", gguf.toString());
+        assertEquals(pull.status(), 1, pull.err());
+        assertTrue(pull.err().contains(HostileGgufs.DUPLICATE_TOKEN_ASSERT), pull.err());
         assertStillServing("cli");
     }
 
@@ -215,23 +213,5 @@ public class HostileModelsTest {
 
     private static String json(String s) {
         return new String(Json.bytes(s), StandardCharsets.UTF_8);
-    }
-
-    /** Runs the CLI in this JVM: exit status, stdout, stderr. */
-    private static synchronized String[] cli(Map<String, String> env, String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int status = BotgateCommand.run(args, env);
-            return new String[]{Integer.toString(status), out.toString(StandardCharsets.UTF_8),
-                    err.toString(StandardCharsets.UTF_8)};
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
     }
 }
