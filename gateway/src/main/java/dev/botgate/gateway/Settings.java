@@ -1,5 +1,6 @@
 package dev.botgate.gateway;
 
+import dev.botgate.backend.engine.remote.RemoteEngineConfig;
 import io.helidon.config.Config;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -9,10 +10,11 @@ import java.util.Map;
 
 /**
  * The settings the application is wired from, read once from {@link Config} (STYLE R5). Bots are kept as their
- * config node and read by the bot registry, which reports each bot's errors separately.
+ * config node and read by the bot registry, which reports each bot's errors separately; remote engines
+ * ({@code engines:}) are read by {@link EngineConfigs}.
  */
 public record Settings(Server server, Paths paths, EngineSettings engine, KnowledgeSettings knowledge,
-                       ConversationSettings conversation, Config bots) {
+                       ConversationSettings conversation, Config bots, List<RemoteEngineConfig> engines) {
 
     /** HTTP listener and access. */
     public record Server(String host, int port, long maxBodyBytes, List<String> apiKeyHashes,
@@ -44,12 +46,12 @@ public record Settings(Server server, Paths paths, EngineSettings engine, Knowle
     /** These settings with the listener moved (command-line {@code --host} / {@code --port}). */
     public Settings withListener(String host, int port) {
         return new Settings(new Server(host, port, server.maxBodyBytes(), server.apiKeyHashes(),
-                server.allowUnauthenticated()), paths, engine, knowledge, conversation, bots);
+                server.allowUnauthenticated()), paths, engine, knowledge, conversation, bots, engines);
     }
 
     /** These settings with another data directory (and its model store unless BOTGATE_MODELS moved that). */
     public Settings withHome(Path home, Path models) {
-        return new Settings(server, new Paths(home, models), engine, knowledge, conversation, bots);
+        return new Settings(server, new Paths(home, models), engine, knowledge, conversation, bots, engines);
     }
 
     /** Reads and validates everything; an invalid value is reported with its key. */
@@ -93,7 +95,8 @@ public record Settings(Server server, Paths paths, EngineSettings engine, Knowle
                 intIn(c, "answers-in-memory", 1, 1_000_000));
         Config bots = config.get("bots").exists() ? config.get("bots")
                 : Config.just(DEMO_BOT, io.helidon.common.media.type.MediaTypes.APPLICATION_X_YAML).get("bots");
-        return new Settings(server, new Paths(home, models), engine, knowledge, conversation, bots);
+        return new Settings(server, new Paths(home, models), engine, knowledge, conversation, bots,
+                EngineConfigs.read(config.get("engines"), env));
     }
 
     /** The bot started when no {@code bots:} list is configured (documented in config/application.yaml). */

@@ -60,7 +60,7 @@ public final class Wiring {
         Clock clock = Clock.systemUTC();
         Metrics metrics = new Metrics();
         ModelStore store = ModelStore.builder(settings.paths().models()).build();
-        Engine engine = engineFactory.apply(store);
+        Engine engine = EngineRouting.create(engineFactory.apply(store), store, settings.engines(), metrics);
         Embedder embedder = BgeEmbedder.load(home.resolve("native"), settings.knowledge().embedThreads(),
                 EMBED_BATCH_TOKENS, BackgroundThreads.factory("embed-"));
         Settings.KnowledgeSettings k = settings.knowledge();

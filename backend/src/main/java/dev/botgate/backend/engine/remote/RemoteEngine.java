@@ -168,6 +168,8 @@ public final class RemoteEngine implements Engine {
             }
         }
         if (tried.isEmpty()) {
+            observer.finished(new RemoteOutcome(name(), request.model(), servers.getFirst().base,
+                    RemoteOutcome.Kind.DOWN, 0, 0, 0));
             throw new EngineUnavailableException(EngineUnavailableException.Reason.DOWN, "engine '" + name()
                     + "' has no server up: " + downCauses() + "; each is checked again every "
                     + seconds(config.healthInterval()), config.healthInterval());

@@ -38,7 +38,9 @@ public record RemoteOutcome(String engine, String model, URI server, Kind kind, 
         /** The server refused the request itself (4xx): not retried on another server. */
         REJECTED,
         /** The stream broke off, or carried an error or something unreadable. */
-        BROKEN;
+        BROKEN,
+        /** No server was up to try: refused at once (reported with the pool's first server). */
+        DOWN;
 
         /** The metrics label. */
         public String label() {
