@@ -53,6 +53,19 @@ public final class RoutingEngine implements Engine {
         return route(request.model()).submit(request, listener);
     }
 
+    /**
+     * Embeds texts with a model a remote engine serves (the local embedding model lives in the knowledge module).
+     *
+     * @throws ModelNotFoundException when no remote engine serves the model
+     */
+    public float[][] embed(String model, List<String> texts) {
+        RemoteEngine r = remoteFor(model);
+        if (r == null) {
+            throw new ModelNotFoundException(model);
+        }
+        return r.embed(model, texts);
+    }
+
     /** Local models only: nothing of a remote engine is loaded here. */
     @Override
     public List<LoadedModel> loaded() {

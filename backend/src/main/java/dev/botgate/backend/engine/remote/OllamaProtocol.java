@@ -122,6 +122,33 @@ final class OllamaProtocol implements WireProtocol {
     }
 
     @Override
+    public String embedPath() {
+        return "/api/embed";
+    }
+
+    @Override
+    public byte[] embedBody(String remoteModel, List<String> texts) {
+        ObjectNode b = WireJson.MAPPER.createObjectNode();
+        b.put("model", remoteModel);
+        ArrayNode input = b.putArray("input");
+        texts.forEach(input::add);
+        return WireJson.bytes(b);
+    }
+
+    @Override
+    public float[][] embeddings(byte[] body, int count) {
+        JsonNode e = WireJson.parse(new String(body, StandardCharsets.UTF_8)).path("embeddings");
+        if (e.size() != count) {
+            throw new IllegalArgumentException("asked for " + count + " embeddings, got " + e.size());
+        }
+        float[][] out = new float[count][];
+        for (int i = 0; i < count; i++) {
+            out[i] = WireJson.vector(e.get(i));
+        }
+        return out;
+    }
+
+    @Override
     public String errorMessage(byte[] body) {
         return WireJson.errorMessage(body);
     }

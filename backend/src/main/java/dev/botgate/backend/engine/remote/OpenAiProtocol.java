@@ -129,6 +129,39 @@ final class OpenAiProtocol implements WireProtocol {
     }
 
     @Override
+    public String embedPath() {
+        return "/embeddings";
+    }
+
+    @Override
+    public byte[] embedBody(String remoteModel, List<String> texts) {
+        ObjectNode b = WireJson.MAPPER.createObjectNode();
+        b.put("model", remoteModel);
+        ArrayNode input = b.putArray("input");
+        texts.forEach(input::add);
+        b.put("encoding_format", "float");
+        return WireJson.bytes(b);
+    }
+
+    @Override
+    public float[][] embeddings(byte[] body, int count) {
+        JsonNode data = WireJson.parse(new String(body, java.nio.charset.StandardCharsets.UTF_8)).path("data");
+        if (data.size() != count) {
+            throw new IllegalArgumentException("asked for " + count + " embeddings, got " + data.size());
+        }
+        float[][] out = new float[count][];
+        for (int i = 0; i < count; i++) {
+            JsonNode d = data.get(i);
+            int index = d.path("index").asInt(i);
+            if (index < 0 || index >= count || out[index] != null) {
+                throw new IllegalArgumentException("embedding index " + index + " out of order");
+            }
+            out[index] = WireJson.vector(d.path("embedding"));
+        }
+        return out;
+    }
+
+    @Override
     public String errorMessage(byte[] body) {
         return WireJson.errorMessage(body);
     }

@@ -167,10 +167,16 @@ public final class RemoteEngine implements Engine {
                 kinds.add(f.kind);
             }
         }
+        throw unavailable(request.model(), tried, causes, kinds);
+    }
+
+    /** Why no server answered: none up, or each one's cause. */
+    private EngineUnavailableException unavailable(String model, Set<RemoteServer> tried, List<String> causes,
+                                                   List<RemoteOutcome.Kind> kinds) {
         if (tried.isEmpty()) {
-            observer.finished(new RemoteOutcome(name(), request.model(), servers.getFirst().base,
-                    RemoteOutcome.Kind.DOWN, 0, 0, 0));
-            throw new EngineUnavailableException(EngineUnavailableException.Reason.DOWN, "engine '" + name()
+            observer.finished(new RemoteOutcome(name(), model, servers.getFirst().base, RemoteOutcome.Kind.DOWN, 0,
+                    0, 0));
+            return new EngineUnavailableException(EngineUnavailableException.Reason.DOWN, "engine '" + name()
                     + "' has no server up: " + downCauses() + "; each is checked again every "
                     + seconds(config.healthInterval()), config.healthInterval());
         }
@@ -178,8 +184,77 @@ public final class RemoteEngine implements Engine {
                 ? EngineUnavailableException.Reason.TIMEOUT
                 : kinds.stream().allMatch(k -> k == RemoteOutcome.Kind.OVERLOADED)
                 ? EngineUnavailableException.Reason.OVERLOADED : EngineUnavailableException.Reason.FAILED;
-        throw new EngineUnavailableException(reason, "engine '" + name() + "' could not answer with model '"
-                + request.model() + "': " + String.join("; ", causes), config.healthInterval());
+        return new EngineUnavailableException(reason, "engine '" + name() + "' could not answer with model '"
+                + model + "': " + String.join("; ", causes), config.healthInterval());
+    }
+
+    /**
+     * Embeds texts with one of this engine's models ({@code /embeddings} or {@code /api/embed}), on the least busy
+     * server that is up, moving to the next one when a server fails, as {@link #submit} does.
+     *
+     * @return one vector per text, in order
+     * @throws ModelNotFoundException     when this engine does not serve the model
+     * @throws EngineUnavailableException when no server could answer
+     * @throws InvalidRequestException    when the server refused the request itself
+     */
+    public float[][] embed(String model, List<String> texts) {
+        if (closed) {
+            throw new EngineException("engine '" + name() + "' is shut down");
+        }
+        String remote = remoteName(model).orElseThrow(() -> new ModelNotFoundException(model));
+        byte[] body = protocol.embedBody(remote, texts);
+        Set<RemoteServer> tried = new HashSet<>();
+        List<String> causes = new ArrayList<>();
+        List<RemoteOutcome.Kind> kinds = new ArrayList<>();
+        for (RemoteServer server = pick(tried); server != null; server = pick(tried)) {
+            tried.add(server);
+            server.inFlight.incrementAndGet();
+            server.requests.increment();
+            long t0 = System.nanoTime();
+            RemoteOutcome.Kind kind;
+            String message;
+            try {
+                HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.base + protocol.embedPath()))
+                        .header("Content-Type", "application/json").timeout(config.firstTokenTimeout())
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+                config.apiKey().ifPresent(k -> b.header("Authorization", "Bearer " + k));
+                HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+                if (r.statusCode() == 200) {
+                    float[][] vectors = protocol.embeddings(r.body(), texts.size());
+                    long nanos = System.nanoTime() - t0;
+                    server.streamed(nanos);
+                    observer.finished(new RemoteOutcome(name(), model, server.base, RemoteOutcome.Kind.OK, nanos, 0,
+                            0));
+                    return vectors;
+                }
+                kind = RemoteStream.kindOf(r.statusCode());
+                message = "HTTP " + r.statusCode() + ": " + protocol.errorMessage(r.body());
+            } catch (java.net.http.HttpTimeoutException e) {
+                kind = e instanceof java.net.http.HttpConnectTimeoutException ? RemoteOutcome.Kind.CONNECT
+                        : RemoteOutcome.Kind.TIMEOUT;
+                message = e instanceof java.net.http.HttpConnectTimeoutException ? "connect timed out"
+                        : "no answer within " + seconds(config.firstTokenTimeout()) + " (first-token-timeout)";
+            } catch (java.net.ConnectException e) {
+                kind = RemoteOutcome.Kind.CONNECT;
+                message = "cannot connect";
+            } catch (java.io.IOException | IllegalArgumentException e) {
+                kind = RemoteOutcome.Kind.BROKEN;
+                message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new EngineException("interrupted while waiting for engine '" + name() + "'");
+            } finally {
+                server.inFlight.decrementAndGet();
+            }
+            server.failed(kind, message, Instant.now());
+            observer.finished(new RemoteOutcome(name(), model, server.base, kind, 0, 0, 0));
+            if (!kind.retryable()) {
+                throw refused(server, remote, new RemoteStream.AttemptFailure(kind, message));
+            }
+            causes.add(server.base + ": " + message);
+            kinds.add(kind);
+        }
+        throw unavailable(model, tried, causes, kinds);
     }
 
     /** Nothing of a remote engine is loaded in this process. */

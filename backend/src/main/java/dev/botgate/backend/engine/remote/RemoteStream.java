@@ -278,7 +278,7 @@ final class RemoteStream implements Generation {
                 : "connection failed: " + message);
     }
 
-    private static RemoteOutcome.Kind kindOf(int status) {
+    static RemoteOutcome.Kind kindOf(int status) {
         if (status == 429 || status == 503) {
             return RemoteOutcome.Kind.OVERLOADED;
         }

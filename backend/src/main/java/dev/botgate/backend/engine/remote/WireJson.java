@@ -54,6 +54,18 @@ final class WireJson {
         return excerpt(text);
     }
 
+    /** One vector from a JSON array of numbers. */
+    static float[] vector(JsonNode array) {
+        if (!array.isArray() || array.isEmpty()) {
+            throw new IllegalArgumentException("an embedding is not a non-empty array of numbers");
+        }
+        float[] v = new float[array.size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) array.get(i).asDouble();
+        }
+        return v;
+    }
+
     static String excerpt(String text) {
         String t = text.strip().replaceAll("\\s+", " ");
         return t.length() > 200 ? t.substring(0, 200) + "…" : t;

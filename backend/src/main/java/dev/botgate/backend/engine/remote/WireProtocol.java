@@ -21,6 +21,19 @@ interface WireProtocol {
     /** The model names in a model list response. */
     List<String> models(byte[] body);
 
+    /** Where embeddings are posted, relative to the base URL. */
+    String embedPath();
+
+    /** The JSON body of an embedding request for several texts. */
+    byte[] embedBody(String remoteModel, List<String> texts);
+
+    /**
+     * The vectors of an embedding response, in the order of the texts.
+     *
+     * @throws IllegalArgumentException when the response is not what was asked for
+     */
+    float[][] embeddings(byte[] body, int count);
+
     /** The message in an error response body, or a short excerpt of the body when it has none. */
     String errorMessage(byte[] body);
 
