@@ -243,6 +243,15 @@ public class RemoteEngineTest {
     }
 
     @Test
+    public void aModelTheBundledLlamaCppCannotLoadIsRefusedWithTheWayToRunItRemotely() throws Exception {
+        java.nio.file.Path qwen3 = dev.botgate.backend.store.TinyGguf.builder().architecture("qwen3")
+                .write(java.nio.file.Files.createTempDirectory("qwen3").resolve("qwen3.gguf"));
+        var e = expectThrows(dev.botgate.backend.store.ModelRefusedException.class,
+                () -> dev.botgate.backend.store.ModelCheck.bundled().check(qwen3));
+        assertTrue(e.getMessage().contains("'qwen3'") && e.getMessage().contains("engines:"), e.getMessage());
+    }
+
+    @Test
     public void configErrorsNameTheKey() {
         IllegalArgumentException e = expectThrows(IllegalArgumentException.class,
                 () -> RemoteEngineConfig.builder("engines[1]").name("gpu").type("vllm"));
