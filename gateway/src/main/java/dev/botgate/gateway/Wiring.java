@@ -64,7 +64,8 @@ public final class Wiring {
         Embedder embedder = BgeEmbedder.load(home.resolve("native"), settings.knowledge().embedThreads(),
                 EMBED_BATCH_TOKENS, BackgroundThreads.factory("embed-"));
         Settings.KnowledgeSettings k = settings.knowledge();
-        KnowledgeBases knowledge = new KnowledgeBases(home.resolve("knowledge"), embedder, KnowledgeOptions.builder()
+        KnowledgeBases knowledge = new KnowledgeBases(home.resolve("knowledge"), embedder,
+                RemoteEmbedder.resolver(engine), KnowledgeOptions.builder()
                 .chunking(new ChunkingOptions(k.chunkTarget(), k.chunkOverlap()))
                 .readLimits(new ReadLimits(k.maxFileBytes(), ReadLimits.defaults().maxZipEntries(),
                         ReadLimits.defaults().maxUnzippedBytes()))

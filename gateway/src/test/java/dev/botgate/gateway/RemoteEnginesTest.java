@@ -84,6 +84,14 @@ public class RemoteEnginesTest {
                     connect-timeout: 1s
                     health-interval: 60s
                     models: [ghost]
+                  - name: embed-oa
+                    type: openai
+                    base-url: %1$s/v1
+                    models: [{name: remote-bge, remote: bge-small-zh-v1.5}]
+                  - name: embed-ol
+                    type: ollama
+                    base-url: %1$s
+                    models: [{name: remote-bge-ol, remote: bge-small-zh-v1.5}]
                 bots:
                   - id: remote
                     channel: local
@@ -307,6 +315,39 @@ public class RemoteEnginesTest {
             assertTrue(s.getInputStream().read(new byte[300]) > 0, "the answer began");
         }
         TestGateway.waitFor(() -> engine.metrics().cancelled() > before, "the generation was cancelled");
+    }
+
+    @Test
+    public void aKnowledgeBaseEmbeddedByARemoteEngineFindsWhatTheBuiltInModelFinds() throws Exception {
+        Path doc = Files.createTempDirectory("kb-doc").resolve("保养手册.md");
+        Files.writeString(doc, "# 保养手册\n\n## 实木家具\n\n实木家具避免阳光直射，每半年用护理蜡保养一次。\n\n## 布艺沙发\n\n"
+                + "布艺沙发每周吸尘，污渍用中性清洁剂轻拭。\n", StandardCharsets.UTF_8);
+        double[] scores = new double[3];
+        String[] bases = {"near", "far-oa-kb", "far-ol-kb"};
+        String[] models = {"", "remote-bge", "remote-bge-ol"};
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<String> created = down.post("/admin/kb", "{\"name\":\"" + bases[i] + "\""
+                    + (models[i].isEmpty() ? "" : ",\"embedding_model\":\"" + models[i] + "\"") + "}");
+            assertEquals(created.statusCode(), 201, created.body());
+            assertEquals(json(created).path("dimension").asInt(), 512, created.body());
+            if (!models[i].isEmpty()) {
+                assertEquals(json(created).path("model_id").asText(), models[i], "the model's name is stored");
+            }
+            String job = json(down.post("/admin/kb/" + bases[i] + "/import", "{\"paths\":[\"" + doc + "\"]}"))
+                    .path("id").asText();
+            String base = bases[i];
+            TestGateway.waitFor(() -> down.get("/admin/kb/jobs/" + job).body().contains("\"done\""),
+                    "import into " + base);
+            JsonNode hits = json(down.post("/admin/kb/" + bases[i] + "/search", "{\"query\":\"实木家具怎么保养\","
+                    + "\"top\":1}")).path("hits");
+            assertTrue(hits.path(0).path("text").asText().contains("护理蜡"), bases[i] + ": " + hits);
+            scores[i] = hits.path(0).path("score").asDouble();
+        }
+        assertEquals(scores[1], scores[0], 0.01, "the same model over OpenAI's protocol gives the same score");
+        assertEquals(scores[2], scores[0], 0.01, "the same model over Ollama's protocol gives the same score");
+        HttpResponse<String> unknown = down.post("/admin/kb", "{\"name\":\"nope\",\"embedding_model\":\"ghost-embed\"}");
+        assertEquals(unknown.statusCode(), 400, unknown.body());
+        assertTrue(unknown.body().contains("ghost-embed"), unknown.body());
     }
 
     @Test(priority = 10)
