@@ -224,6 +224,30 @@ public class RemoteEnginesTest {
     }
 
     @Test
+    public void botgateListAndShowNameTheEngine() {
+        Map<String, String> env = Map.of("BOTGATE_HOST", "127.0.0.1:" + down.botgate().port(), "BOTGATE_HOME",
+                down.home().toString());
+        String list = cli(env, "list");
+        assertTrue(list.startsWith("NAME") && list.lines().findFirst().orElse("").contains("ENGINE"), list);
+        assertTrue(list.lines().anyMatch(l -> l.startsWith("far-oa ") && l.contains("up-openai")), list);
+        assertTrue(list.lines().anyMatch(l -> l.startsWith("tiny:latest ") && l.strip().endsWith("local")), list);
+        String show = cli(env, "show", "far-ol");
+        assertTrue(show.contains("up-ollama") && show.contains("tiny:latest"), show);
+    }
+
+    private static synchronized String cli(Map<String, String> env, String... args) {
+        java.io.PrintStream old = System.out;
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try {
+            System.setOut(new java.io.PrintStream(out, true, StandardCharsets.UTF_8));
+            assertEquals(dev.botgate.gateway.cli.BotgateCommand.run(args, env), 0, "exit status of " + List.of(args));
+            return out.toString(StandardCharsets.UTF_8);
+        } finally {
+            System.setOut(old);
+        }
+    }
+
+    @Test
     public void aBotOnARemoteModelAnswersFromIt() throws Exception {
         long before = requests(upA, "/v1/chat/completions");
         HttpResponse<String> r = down.post("/admin/bots/remote/chat", "{\"message\":\"hello\",\"stream\":false}");

@@ -339,8 +339,16 @@ public final class RemoteEngine implements Engine {
         return String.join("; ", out);
     }
 
-    /** Ends streams past their timeouts. */
+    /** Ends streams past their timeouts; never throws, since that would end the schedule. */
     private void watch() {
+        try {
+            watchOnce();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "engine " + name() + ": timeout watch failed", e);
+        }
+    }
+
+    private void watchOnce() {
         long now = System.nanoTime();
         long first = config.firstTokenTimeout().toNanos();
         long read = config.readTimeout().toNanos();
@@ -356,6 +364,9 @@ public final class RemoteEngine implements Engine {
     }
 
     private void checkHealth() {
+        if (closed) {
+            return;
+        }
         for (RemoteServer s : servers) {
             Thread.ofVirtual().name("botgate-engine-" + name() + "-check").start(() -> check(s));
         }
