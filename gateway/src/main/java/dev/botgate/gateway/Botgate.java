@@ -2,6 +2,7 @@ package dev.botgate.gateway;
 
 import dev.botgate.adapters.ChannelAdapter;
 import dev.botgate.backend.engine.Engine;
+import dev.botgate.backend.engine.RoutingEngine;
 import dev.botgate.backend.store.ModelEntry;
 import dev.botgate.backend.store.ModelStore;
 import dev.botgate.gateway.http.AdminService;
@@ -10,6 +11,7 @@ import dev.botgate.gateway.http.BodyLimit;
 import dev.botgate.gateway.http.BotChat;
 import dev.botgate.gateway.http.ConsoleService;
 import dev.botgate.gateway.http.CrossSiteGuard;
+import dev.botgate.gateway.http.EnginesService;
 import dev.botgate.gateway.http.HeadRequests;
 import dev.botgate.gateway.http.HealthService;
 import dev.botgate.gateway.http.HooksService;
@@ -145,7 +147,9 @@ public final class Botgate implements AutoCloseable {
                .register("/api", routes.record("/api", new ModelRoutes(parts.store(), parts.engine(),
                        parts.embedder())))
                .register("/v1", routes.record("/v1", new OpenAiService(parts.engine(), parts.metrics(),
-                       () -> modelNames(parts, botChat), parts.embedder(), botChat)))
+                       () -> modelNames(parts, botChat), parts.embedder(), botChat,
+                       name -> ownedBy(parts, name))))
+               .register("/admin", routes.record("/admin", new EnginesService(parts.engine())))
                .register("/admin/kb", routes.record("/admin/kb", new KnowledgeService(parts.knowledge(),
                        parts.settings().knowledge().maxUploadBytes(), List.of(parts.settings().paths().home(),
                                parts.settings().paths().models()), parts.settings().knowledge().importRoots())))
@@ -163,8 +167,18 @@ public final class Botgate implements AutoCloseable {
         for (ModelEntry e : parts.store().list()) {
             names.add(e.name());
         }
+        RoutingEngine.of(parts.engine()).ifPresent(r -> r.remoteModels().forEach(m -> names.add(m.name())));
         names.addAll(bots.modelNames());
         return names;
+    }
+
+    /** {@code owned_by} on /v1/models: bots are Botgate's, a remote model its engine's, the rest the library's. */
+    private static String ownedBy(Parts parts, String name) {
+        if (name.startsWith("bot/")) {
+            return "botgate";
+        }
+        return RoutingEngine.of(parts.engine()).flatMap(r -> r.remoteModel(name)).map(m -> m.engine())
+                .orElse("library");
     }
 
     private static Map<String, String> readiness(Parts parts) {
@@ -185,7 +199,12 @@ public final class Botgate implements AutoCloseable {
             var h = e.getValue().health();
             links.put(e.getKey(), h.healthy() ? "UP" : h.lastError().orElse("DOWN"));
         }
-        return Map.of("bots", links, "config_problems", parts.bots().problems());
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("bots", links);
+        out.put("config_problems", parts.bots().problems());
+        RoutingEngine.of(parts.engine()).filter(r -> !r.engines().isEmpty())
+                .ifPresent(r -> out.put("engines", EnginesService.summary(r.engines())));
+        return out;
     }
 
     /** The bound port (useful with port 0). */

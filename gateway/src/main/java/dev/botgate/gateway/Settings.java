@@ -1,5 +1,6 @@
 package dev.botgate.gateway;
 
+import dev.botgate.backend.engine.remote.RemoteEngineConfig;
 import io.helidon.config.Config;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -9,10 +10,12 @@ import java.util.Map;
 
 /**
  * The settings the application is wired from, read once from {@link Config} (STYLE R5). Bots are kept as their
- * config node and read by the bot registry, which reports each bot's errors separately.
+ * config node and read by the bot registry, which reports each bot's errors separately; remote engines
+ * ({@code engines:}) are read by {@link EngineConfigs}.
  */
 public record Settings(Server server, Paths paths, EngineSettings engine, KnowledgeSettings knowledge,
-                       ConversationSettings conversation, Config bots, ModelSettings models) {
+                       ConversationSettings conversation, Config bots, ModelSettings models,
+                       List<RemoteEngineConfig> engines) {
 
     /**
      * HTTP listener and access.
@@ -64,12 +67,13 @@ public record Settings(Server server, Paths paths, EngineSettings engine, Knowle
     public Settings withListener(String host, int port) {
         return new Settings(new Server(host, port, server.maxBodyBytes(), server.apiKeyHashes(),
                 server.allowUnauthenticated(), server.maxHookBodyBytes(), server.allowedHosts(),
-                server.allowedOrigins()), paths, engine, knowledge, conversation, bots, models);
+                server.allowedOrigins()), paths, engine, knowledge, conversation, bots, models, engines);
     }
 
     /** These settings with another data directory (and its model store unless BOTGATE_MODELS moved that). */
     public Settings withHome(Path home, Path models) {
-        return new Settings(server, new Paths(home, models), engine, knowledge, conversation, bots, this.models);
+        return new Settings(server, new Paths(home, models), engine, knowledge, conversation, bots, this.models,
+                engines);
     }
 
     /** Reads and validates everything; an invalid value is reported with its key. */
@@ -120,7 +124,7 @@ public record Settings(Server server, Paths paths, EngineSettings engine, Knowle
         Config bots = config.get("bots").exists() ? config.get("bots")
                 : Config.just(DEMO_BOT, io.helidon.common.media.type.MediaTypes.APPLICATION_X_YAML).get("bots");
         return new Settings(server, new Paths(home, models), engine, knowledge, conversation, bots,
-                modelSettings(config.get("models")));
+                modelSettings(config.get("models")), EngineConfigs.read(config.get("engines"), env));
     }
 
     private static ModelSettings modelSettings(Config m) {

@@ -65,11 +65,12 @@ public final class Wiring {
         Clock clock = Clock.systemUTC();
         Metrics metrics = new Metrics();
         ModelStore store = modelStore(settings);
-        Engine engine = engineFactory.apply(store);
+        Engine engine = EngineRouting.create(engineFactory.apply(store), store, settings.engines(), metrics);
         Embedder embedder = BgeEmbedder.load(home.resolve("native"), settings.knowledge().embedThreads(),
                 EMBED_BATCH_TOKENS, BackgroundThreads.factory("embed-"));
         Settings.KnowledgeSettings k = settings.knowledge();
-        KnowledgeBases knowledge = new KnowledgeBases(home.resolve("knowledge"), embedder, KnowledgeOptions.builder()
+        KnowledgeBases knowledge = new KnowledgeBases(home.resolve("knowledge"), embedder,
+                RemoteEmbedder.resolver(engine), KnowledgeOptions.builder()
                 .chunking(new ChunkingOptions(k.chunkTarget(), k.chunkOverlap()))
                 .readLimits(new ReadLimits(k.maxFileBytes(), ReadLimits.defaults().maxZipEntries(),
                         ReadLimits.defaults().maxUnzippedBytes()))

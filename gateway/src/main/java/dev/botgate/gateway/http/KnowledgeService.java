@@ -26,6 +26,7 @@ import java.util.Set;
  * <pre>
  * curl localhost:8080/admin/kb                                         # list
  * curl -X POST localhost:8080/admin/kb -d '{"name":"faq"}'             # create
+ * curl -X POST localhost:8080/admin/kb -d '{"name":"faq","embedding_model":"bge-m3"}'  # embedded by an engine
  * curl -F file=@faq.csv -F file=@manual.pdf localhost:8080/admin/kb/faq/upload   # upload and import (a job)
  * curl -X POST localhost:8080/admin/kb/faq/import -d '{"paths":["/srv/docs"]}'  # import files on the server
  * curl localhost:8080/admin/kb/jobs/JOB-ID                             # progress
@@ -118,7 +119,8 @@ public final class KnowledgeService implements HttpService {
         if (names().contains(name)) {
             throw new BadRequestException(409, "knowledge base '" + name + "' already exists");
         }
-        Json.send(res, 201, bases.create(name));
+        // embedding_model: the built-in model when absent, else one a remote engine serves.
+        Json.send(res, 201, bases.create(name, JsonFields.text(body, "embedding_model", "")));
     }
 
     private void importPaths(ServerRequest req, ServerResponse res) {

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.botgate.backend.engine.Engine;
 import dev.botgate.backend.engine.LoadedModel;
 import dev.botgate.backend.engine.ModelNotFoundException;
+import dev.botgate.backend.engine.RoutingEngine;
+import dev.botgate.backend.engine.remote.RemoteModel;
 import dev.botgate.backend.store.GgufInfo;
 import dev.botgate.backend.store.ModelDetails;
 import dev.botgate.backend.store.ModelEntry;
@@ -49,6 +51,8 @@ public final class ModelRoutes implements HttpService {
     private final ModelStore store;
     private final Engine engine;
     private final Embedder embedder;
+    /** When remote models were first listed: they have no file time of their own. */
+    private final Instant started = Instant.now();
 
     public ModelRoutes(ModelStore store, Engine engine, Embedder embedder) {
         this.store = store;
@@ -69,12 +73,13 @@ public final class ModelRoutes implements HttpService {
     }
 
     private void tags(ServerRequest req, ServerResponse res) {
-        List<OllamaWire.TagModel> models = new ArrayList<>();
+        List<Object> models = new ArrayList<>();
         for (ModelEntry e : store.list()) {
             models.add(new OllamaWire.TagModel(e.name(), e.name(), e.modifiedAt().toString(), e.size(), digestHex(e.digest()),
                     details(e)));
         }
-        Json.send(res, 200, new OllamaWire.Tags(models));
+        RoutingEngine.of(engine).ifPresent(r -> r.remoteModels().forEach(m -> models.add(EngineWire.tag(m, started))));
+        Json.send(res, 200, Map.of("models", models));
     }
 
     private void ps(ServerRequest req, ServerResponse res) {
@@ -91,6 +96,11 @@ public final class ModelRoutes implements HttpService {
     private void show(ServerRequest req, ServerResponse res) {
         JsonNode body = Json.parseObject(req.content().as(byte[].class));
         String name = JsonFields.requiredText(body, "model", "name");
+        Optional<RemoteModel> remote = RoutingEngine.of(engine).flatMap(r -> r.remoteModel(name));
+        if (remote.isPresent()) {
+            Json.send(res, 200, EngineWire.show(remote.get(), started));
+            return;
+        }
         ModelDetails d = store.show(name);
         GgufInfo g = d.gguf();
         Map<String, Object> info = new LinkedHashMap<>();

@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import dev.botgate.knowledge.index.Embedder;
 
@@ -34,6 +35,7 @@ public final class OpenAiService implements HttpService {
     private final Supplier<List<String>> modelNames;
     private final Embedder embedder;
     private final BotChat bots;
+    private final Function<String, String> ownedBy;
 
     /**
      * @param modelNames the chat models and bots ({@code bot/ID}) to list
@@ -41,6 +43,13 @@ public final class OpenAiService implements HttpService {
      */
     public OpenAiService(Engine engine, Metrics metrics, Supplier<List<String>> modelNames, Embedder embedder,
                          BotChat bots) {
+        this(engine, metrics, modelNames, embedder, bots, name -> name.startsWith("bot/") ? "botgate" : "library");
+    }
+
+    /** @param ownedBy what {@code owned_by} says for a listed name (the engine of a remote model) */
+    public OpenAiService(Engine engine, Metrics metrics, Supplier<List<String>> modelNames, Embedder embedder,
+                         BotChat bots, Function<String, String> ownedBy) {
+        this.ownedBy = ownedBy;
         this.engine = engine;
         this.metrics = metrics;
         this.modelNames = modelNames;
@@ -59,7 +68,7 @@ public final class OpenAiService implements HttpService {
         long now = Instant.now().getEpochSecond();
         List<OpenAiWire.Model> data = new java.util.ArrayList<>();
         for (String name : modelNames.get()) {
-            data.add(new OpenAiWire.Model(name, "model", now, name.startsWith("bot/") ? "botgate" : "library"));
+            data.add(new OpenAiWire.Model(name, "model", now, ownedBy.apply(name)));
         }
         data.add(new OpenAiWire.Model(ModelRoutes.EMBEDDING_MODEL, "model", now, "library"));
         res.header(HeaderNames.CONTENT_TYPE, "application/json");

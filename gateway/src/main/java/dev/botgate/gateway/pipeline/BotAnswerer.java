@@ -3,6 +3,7 @@ package dev.botgate.gateway.pipeline;
 import dev.botgate.backend.engine.ChatMessage;
 import dev.botgate.backend.engine.Engine;
 import dev.botgate.backend.engine.EngineException;
+import dev.botgate.backend.engine.EngineUnavailableException;
 import dev.botgate.backend.engine.Generation;
 import dev.botgate.backend.engine.GenerationEvent;
 import dev.botgate.backend.engine.GenerationOptions;
@@ -163,7 +164,7 @@ public final class BotAnswerer {
         try {
             generation = engine.submit(new GenerationRequest(c.model().orElseThrow(), new GenerationRequest.Chat(messages),
                     GenerationOptions.NONE), events::add);
-        } catch (QueueFullException e) {
+        } catch (QueueFullException | EngineUnavailableException e) {
             return canned(bot, c.busy());
         }
         StringBuilder text = new StringBuilder();

@@ -136,6 +136,22 @@ final class KnowledgeBase implements AutoCloseable {
         }
     }
 
+    /** The embedding model recorded in the base's last commit, if it has one. */
+    static Optional<String> storedModel(Path dir) {
+        Path indexDir = dir.resolve("index");
+        if (!Files.isDirectory(indexDir)) {
+            return Optional.empty();
+        }
+        try (Directory d = FSDirectory.open(indexDir)) {
+            if (!DirectoryReader.indexExists(d)) {
+                return Optional.empty();
+            }
+            return Optional.ofNullable(SegmentInfos.readLatestCommit(d).getUserData().get(MODEL_KEY));
+        } catch (IOException e) {
+            return Optional.empty(); // opening reports the problem properly
+        }
+    }
+
     private static void checkModel(String name, Map<String, String> data, Embedder embedder) {
         String model = data.get(MODEL_KEY);
         String dimension = data.get(DIMENSION_KEY);

@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -40,6 +41,7 @@ public final class KnowledgeBases implements AutoCloseable {
 
     private final Path root;
     private final Embedder embedder;
+    private final Function<String, Optional<Embedder>> others;
     private final KnowledgeOptions options;
     private final DocumentReader reader;
     private final HybridSearcher searcher;
@@ -53,6 +55,18 @@ public final class KnowledgeBases implements AutoCloseable {
      * @param options  settings
      */
     public KnowledgeBases(Path root, Embedder embedder, KnowledgeOptions options) {
+        this(root, embedder, model -> Optional.empty(), options);
+    }
+
+    /**
+     * @param root     the directory holding one folder per knowledge base; created when missing
+     * @param embedder the built-in embedding model, used by bases created without another
+     * @param others   other embedding models by name (e.g. served by a remote engine), for bases created with one
+     * @param options  settings
+     */
+    public KnowledgeBases(Path root, Embedder embedder, Function<String, Optional<Embedder>> others,
+                          KnowledgeOptions options) {
+        this.others = others;
         this.root = root;
         this.importer = Executors.newSingleThreadExecutor(options.importThreads());
         this.embedder = embedder;
@@ -73,12 +87,24 @@ public final class KnowledgeBases implements AutoCloseable {
 
     /** Creates an empty knowledge base; refuses a bad or taken name. */
     public synchronized BaseInfo create(String name) {
+        return create(name, embedder.modelId());
+    }
+
+    /**
+     * Creates an empty knowledge base whose passages are embedded with the named model: the built-in one, or one of
+     * the others given at construction. The model's name and dimension are stored with the base and checked whenever
+     * it is opened.
+     */
+    public synchronized BaseInfo create(String name, String embeddingModel) {
         checkName(name);
         Path dir = root.resolve(name);
         if (Files.exists(dir)) {
             throw new KnowledgeException("knowledge base '" + name + "' already exists");
         }
-        KnowledgeBase base = KnowledgeBase.open(name, dir, embedder, true);
+        Embedder chosen = embedderFor(embeddingModel).orElseThrow(() -> new KnowledgeException("embedding model '"
+                + embeddingModel + "' is not available: use the built-in " + embedder.modelId() + " or a model an "
+                + "engine serves (engines: in the configuration)"));
+        KnowledgeBase base = KnowledgeBase.open(name, dir, chosen, true);
         open.put(name, base);
         return base.info();
     }
@@ -266,9 +292,11 @@ public final class KnowledgeBases implements AutoCloseable {
     /** Hybrid search over the request's bases; hits of several bases are merged by score. */
     public List<SearchHit> search(SearchRequest request) {
         List<KnowledgeBase> bases = request.bases().stream().map(this::base).toList();
-        float[] query = embedder.embedQuery(request.query().strip());
+        // Bases made with different embedding models each get the query embedded by their own model.
+        Map<Embedder, float[]> queries = new HashMap<>();
         List<SearchHit> hits = new ArrayList<>();
         for (KnowledgeBase base : bases) {
+            float[] query = queries.computeIfAbsent(base.embedder(), e -> e.embedQuery(request.query().strip()));
             hits.addAll(searcher.search(base, request, query));
         }
         if (bases.size() > 1) {
@@ -405,10 +433,15 @@ public final class KnowledgeBases implements AutoCloseable {
         checkName(name);
         KnowledgeBase base = open.get(name);
         if (base == null) {
-            base = KnowledgeBase.open(name, root.resolve(name), embedder, false);
+            Embedder e = KnowledgeBase.storedModel(root.resolve(name)).flatMap(this::embedderFor).orElse(embedder);
+            base = KnowledgeBase.open(name, root.resolve(name), e, false);
             open.put(name, base);
         }
         return base;
+    }
+
+    private Optional<Embedder> embedderFor(String model) {
+        return model.isEmpty() || model.equals(embedder.modelId()) ? Optional.of(embedder) : others.apply(model);
     }
 
     private static void checkName(String name) {
