@@ -139,7 +139,8 @@ public class WeComKfAdapterTest {
                     "encoding-aes-key", v.path("encoding_aes_key").asText(), "open-kfid", KF)), clock.options());
             Map<String, String> q = Map.of("msg_signature", v.path("msg_signature").asText(), "timestamp",
                     v.path("timestamp").asText(), "nonce", v.path("nonce").asText());
-            String body = v.path("post_body_xml").asText();
+            String body = v.path("post_body_xml").asText("<xml><Encrypt><![CDATA[" + v.path("encrypt").asText()
+                    + "]]></Encrypt></xml>");
             // The vectors are app messages, not kf events: opened and then ignored (200), never refused.
             CallbackResult ok = a.handle(new SignedCallback("POST", q, Map.of(), body.getBytes()).toRequest(clock.instant()));
             assertTrue(ok instanceof CallbackResult.Reply reply && reply.response().status() == 200
