@@ -20,7 +20,9 @@ import dev.botgate.gateway.http.VersionService;
 import dev.botgate.gateway.pipeline.BotAnswerer;
 import dev.botgate.gateway.pipeline.ConversationWorkers;
 import dev.botgate.gateway.pipeline.InboundDispatcher;
+import dev.botgate.gateway.pipeline.FeedCursors;
 import dev.botgate.gateway.pipeline.MessageLog;
+import dev.botgate.gateway.pipeline.PlatformFeeds;
 import dev.botgate.knowledge.index.Embedder;
 import dev.botgate.knowledge.index.KnowledgeBases;
 import io.helidon.webserver.WebServer;
@@ -40,10 +42,12 @@ public final class Botgate implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Botgate.class.getName());
     private final WebServer server;
     private final Parts parts;
+    private final PlatformFeeds feeds;
 
-    private Botgate(WebServer server, Parts parts) {
+    private Botgate(WebServer server, Parts parts, PlatformFeeds feeds) {
         this.server = server;
         this.parts = parts;
+        this.feeds = feeds;
     }
 
     /** Everything the routes serve; {@link Wiring} builds it. */
@@ -73,8 +77,10 @@ public final class Botgate implements AutoCloseable {
                 .build()
                 .start();
         parts.dispatcher().recover();
+        PlatformFeeds feeds = PlatformFeeds.start(parts.bots().adapters(), parts.dispatcher(), parts.log(),
+                new FeedCursors(parts.settings().paths().home().resolve("messages.db"), parts.clock()));
         LOG.log(Level.INFO, "Botgate " + Version.current() + " listening on http://" + s.host() + ":" + server.port());
-        return new Botgate(server, parts);
+        return new Botgate(server, parts, feeds);
     }
 
     /** Registers every route; the seam tests and {@link #start} share. */
@@ -158,6 +164,7 @@ public final class Botgate implements AutoCloseable {
         });
         parts.engine().close();
         parts.knowledge().close();
+        feeds.close();
         parts.log().close();
     }
 }
