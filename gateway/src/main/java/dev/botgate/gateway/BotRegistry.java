@@ -12,6 +12,8 @@ import dev.botgate.adapters.wechat.WeChatAdapter;
 import dev.botgate.adapters.wechat.WeChatConfig;
 import dev.botgate.adapters.wecom.WeComAdapter;
 import dev.botgate.adapters.wecom.WeComConfig;
+import dev.botgate.adapters.wecomaibot.WeComAiBotAdapter;
+import dev.botgate.adapters.wecomaibot.WeComAiBotConfig;
 import dev.botgate.adapters.wecomkf.WeComKfAdapter;
 import dev.botgate.adapters.wecomkf.WeComKfConfig;
 import dev.botgate.gateway.pipeline.Bot;
@@ -147,6 +149,7 @@ public final class BotRegistry {
         return switch (bot.channel()) {
             case "wecom" -> new WeComAdapter(bot.id(), WeComConfig.from(values), options);
             case "wecom-kf" -> new WeComKfAdapter(bot.id(), WeComKfConfig.from(values), options);
+            case "wecom-aibot" -> new WeComAiBotAdapter(bot.id(), WeComAiBotConfig.from(values), options);
             case "slack" -> new SlackAdapter(bot.id(), SlackConfig.from(values), options);
             case "wechat" -> new WeChatAdapter(bot.id(), WeChatConfig.from(values), options);
             case "feishu" -> new FeishuAdapter(bot.id(), FeishuConfig.from(values), options);
