@@ -57,6 +57,8 @@ final class AiBotConnection implements AutoCloseable {
     private final HttpClient http;
     private final Object lock = new Object();
     private WebSocket socket;
+    /** Completes when the current connection ends (closed, failed, or aborted by us). */
+    private CompletableFuture<Void> ended = new CompletableFuture<>();
     private boolean subscribed;
     private boolean closed;
     private String subscribeReq = "";
@@ -104,6 +106,9 @@ final class AiBotConnection implements AutoCloseable {
                 }
             }
             CompletableFuture<Void> ended = new CompletableFuture<>();
+            synchronized (lock) {
+                this.ended = ended;
+            }
             try {
                 WebSocket ws = http.newWebSocketBuilder().connectTimeout(options.requestTimeout())
                         .buildAsync(config.wsUrl(), new Listener(ended)).get(options.requestTimeout().toMillis(),
@@ -163,6 +168,7 @@ final class AiBotConnection implements AutoCloseable {
                 if (System.nanoTime() - lastHeard.get() > timing.heartbeat().multipliedBy(3).toNanos()) {
                     LOG.log(Level.WARNING, "智能机器人 long connection silent for three heartbeats: reconnecting");
                     ws.abort();
+                    ended.complete(null);
                     return everSubscribed;
                 }
                 if (subscribed()) {
@@ -228,8 +234,9 @@ final class AiBotConnection implements AutoCloseable {
                         health.failed("WeCom refused the 智能机器人 subscription (errcode " + code + "): check "
                                 + "wecom-aibot.bot-id and wecom-aibot.secret", true);
                         if (socket != null) {
-                            socket.abort();
+                            socket.abort(); // the listener hears nothing more: end the wait ourselves
                         }
+                        ended.complete(null);
                     }
                 }
             }
@@ -344,6 +351,6 @@ final class AiBotConnection implements AutoCloseable {
         if (runner != null) {
             runner.interrupt();
         }
-        http.close();
+        http.shutdownNow();
     }
 }

@@ -75,10 +75,14 @@ public class AiBotLongConnectionTest {
     }
 
     private void connect(String secret) {
+        connect(secret, Duration.ofMillis(150));
+    }
+
+    private void connect(String secret, Duration heartbeat) {
         WeComAiBotConfig c = WeComAiBotConfig.from(Map.of("mode", "long-connection", "bot-id", BOT, "secret", secret,
                 "ws-url", server.url()));
         adapter = new WeComAiBotAdapter("ai", c, new TestClock(Instant.now()).options(), Duration.ofMillis(300),
-                new AiBotConnection.Timing(Duration.ofMillis(150), Duration.ofMillis(50), Duration.ofMillis(400),
+                new AiBotConnection.Timing(heartbeat, Duration.ofMillis(50), Duration.ofMillis(400),
                         Duration.ofSeconds(10)));
         adapter.start(sink);
     }
@@ -150,7 +154,8 @@ public class AiBotLongConnectionTest {
 
     @Test
     public void aRefusedSubscriptionIsReportedAndRetriedWithBackoff() throws Exception {
-        connect("wrong-secret");
+        // A long heartbeat: the retries must not wait for the connection to fall silent.
+        connect("wrong-secret", Duration.ofSeconds(30));
         waitFor(() -> server.connections() >= 3, "tried again");
         assertEquals(server.subscriptions(), 0);
         assertFalse(adapter.health().healthy());
