@@ -114,6 +114,17 @@ public final class WeComKfAdapter implements ChannelAdapter, InboundFeed {
 
     @Override
     public void start(FeedSink sink) {
+        sessions.persistTo(new KfSessions.Store() {
+            @Override
+            public Optional<String> load(String key) {
+                return sink.cursor(key);
+            }
+
+            @Override
+            public void save(String key, String value) {
+                sink.saveCursor(key, value);
+            }
+        });
         this.sink = sink;
         // Events that came before the gateway was ready waited for the sink: pull them now.
         syncs.values().forEach(AccountSync::kickIfPending);

@@ -289,6 +289,18 @@ public class WeComKfAdapterTest {
     }
 
     @Test
+    public void aHandoffIsKeptThroughTheSinkAcrossANewAdapter() throws Exception {
+        adapter.transfer(KF, "wmC7", Optional.of("lisi"));
+        adapter.close();
+        adapter = new WeComKfAdapter("kf", config(api.baseUrl()), clock.options()); // a restart: memory is gone
+        adapter.start(sink);
+        assertTrue(adapter.heldByHuman(KF, "wmC7"), "the handoff was restored from the durable store");
+        String during = api.customerWrites(KF, "wmC7", "在吗");
+        eventAndWait();
+        assertTrue(sink.recordedOnly.containsKey(during), "not answered after the restart either");
+    }
+
+    @Test
     public void transferWithoutAServicerGoesToThePool() {
         adapter.transfer(KF, "wmC9", Optional.empty());
         assertEquals(api.server().requests("/cgi-bin/kf/service_state/trans").getFirst().json()

@@ -145,6 +145,20 @@ public class WeComKfBotTest {
     }
 
     @Test
+    public void aHandoffSurvivesARestart() throws Exception {
+        ((WeComKfAdapter) gw.botgate().parts().bots().adapters().get("kf")).transfer(KF, "wmH", Optional.empty());
+        Path home = gw.home();
+        gw.close();
+        gw = null;
+        String during = api.customerWrites(KF, "wmH", "有人吗");
+        gw = TestGateway.startIn(home, config(), Map.of("KF_SECRET", SECRET));
+        event();
+        settle();
+        assertEquals(record(during).policy(), "human", "still with the servicers' pool after the restart");
+        assertTrue(api.textsTo("wmH").isEmpty(), "the bot stayed silent");
+    }
+
+    @Test
     public void aRefusedSendIsRecordedWithWhy() throws Exception {
         String msgId = api.customerWrites(KF, "wmB", "在吗");
         api.state("wmB", 2); // waiting in the servicers' pool: the bot may not send
