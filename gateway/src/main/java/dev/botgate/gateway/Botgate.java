@@ -12,6 +12,7 @@ import dev.botgate.gateway.http.ConsoleService;
 import dev.botgate.gateway.http.HealthService;
 import dev.botgate.gateway.http.HooksService;
 import dev.botgate.gateway.http.HttpErrors;
+import dev.botgate.gateway.http.KfHandoffService;
 import dev.botgate.gateway.http.KnowledgeService;
 import dev.botgate.gateway.http.ModelRoutes;
 import dev.botgate.gateway.http.OllamaService;
@@ -102,6 +103,7 @@ public final class Botgate implements AutoCloseable {
                        parts.settings().knowledge().maxUploadBytes()))
                .register("/admin", new AdminService(parts.bots().bots(), parts.bots().adapters(),
                        parts.bots().problems(), parts.answerer(), parts.log()))
+               .register("/admin/kf", new KfHandoffService(parts.bots().adapters()))
                .register("/hooks", new HooksService(parts.bots().adapters(), parts.dispatcher(), parts.metrics(),
                        parts.clock()))
                .register(new HealthService(parts.metrics(), () -> readiness(parts), () -> details(parts)))

@@ -184,9 +184,14 @@ public class WeComKfBotTest {
         event();
         waitFor(() -> api.textsTo("wmC").size() == 1, "first answer");
         settle();
-        WeComKfAdapter adapter = (WeComKfAdapter) gw.botgate().parts().bots().adapters().get("kf");
-        adapter.transfer(KF, "wmC", Optional.of("zhangsan"));
+        HttpResponse<String> t = gw.post("/admin/kf/kf/sessions/" + KF + "/wmC/transfer", "{\"servicer\":\"zhangsan\"}");
+        assertEquals(t.statusCode(), 200, t.body());
         assertEquals(api.state("wmC"), 3, "the platform has the session with the servicer");
+        HttpResponse<String> state = gw.get("/admin/kf/kf/sessions/" + KF + "/wmC");
+        assertEquals(state.statusCode(), 200, state.body());
+        assertTrue(state.body().contains("\"state\":3") && state.body().contains("\"bot_answers\":false"),
+                state.body());
+        assertEquals(gw.get("/admin/kf/nobot/sessions/" + KF + "/wmC").statusCode(), 404);
         api.servicerWrites(KF, "wmC", "zhangsan", "您好，我是张三");
         String during = api.customerWrites(KF, "wmC", "我的订单");
         event();
