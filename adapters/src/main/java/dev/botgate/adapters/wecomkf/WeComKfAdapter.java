@@ -271,11 +271,12 @@ public final class WeComKfAdapter implements ChannelAdapter, InboundFeed {
                 take(item);
             }
             String next = r.text("next_cursor");
-            if (!next.isEmpty() && !next.equals(cursor)) {
-                out.saveCursor(cursorKey, next);
-                cursor = next;
+            if (next.isEmpty() || next.equals(cursor)) {
+                return; // nothing moved: asking again would only repeat this page
             }
-            if (r.number("has_more", 0) != 1 || next.isEmpty()) {
+            out.saveCursor(cursorKey, next);
+            cursor = next;
+            if (r.number("has_more", 0) != 1) {
                 return;
             }
         }
