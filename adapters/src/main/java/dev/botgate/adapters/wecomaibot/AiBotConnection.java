@@ -63,6 +63,16 @@ final class AiBotConnection implements AutoCloseable {
     private boolean closed;
     private String subscribeReq = "";
     private final AtomicLong lastHeard = new AtomicLong();
+    /** Frames written and acknowledged per message req_id on the current connection. */
+    private final Map<String, Acks> acks = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** WeCom answers each frame with {@code {headers: {req_id}, errcode}}; counted to know the final one arrived. */
+    private static final class Acks {
+        WebSocket ws;
+        int sent;
+        int acked;
+        long lastError;
+    }
     private final AtomicLong connections = new AtomicLong();
     private Thread runner;
 
@@ -223,6 +233,18 @@ final class AiBotConnection implements AutoCloseable {
         String req = frame.path("headers").path("req_id").asText("");
         if (cmd.isEmpty()) {
             // An answer to one of ours: the subscription's decides whether we are connected.
+            Acks a = acks.get(req);
+            if (a != null) {
+                synchronized (a) {
+                    a.acked++;
+                    long code = frame.path("errcode").asLong(0);
+                    if (code != 0) {
+                        a.lastError = code;
+                    }
+                    a.notifyAll();
+                }
+                return;
+            }
             synchronized (lock) {
                 if (req.equals(subscribeReq)) {
                     long code = frame.path("errcode").asLong(-1);
@@ -279,10 +301,58 @@ final class AiBotConnection implements AutoCloseable {
         stream.put("content", content);
         String frame = frameWithReq("aibot_respond_msg", to.reqId(), Map.of("msgtype", "stream", "stream", stream));
         WebSocket ws = awaitSubscribed();
+        Acks a = acks.computeIfAbsent(to.reqId(), k -> new Acks());
+        int expected;
+        synchronized (a) {
+            if (a.ws != ws) { // a new connection: acknowledgements of the old one never come
+                a.ws = ws;
+                a.sent = 0;
+                a.acked = 0;
+                a.lastError = 0;
+            }
+            a.sent++;
+            expected = a.sent;
+        }
         try {
             write(ws, frame);
         } catch (IOException e) {
             throw SendException.transientFailure("智能机器人 long connection dropped while answering: will retry");
+        }
+        if (finish) {
+            awaitAck(to.reqId(), a, ws, expected);
+        }
+    }
+
+    /**
+     * Waits until WeCom acknowledged the answer's last frame on the connection it was written to: a frame written
+     * just before a drop may never have arrived, and only the acknowledgement says it did. Without one the send fails
+     * retryable, and the gateway's retry writes the final frame again on the next connection.
+     */
+    private void awaitAck(String reqId, Acks a, WebSocket ws, int expected) {
+        long end = System.nanoTime() + timing.sendWait().toNanos();
+        try {
+            synchronized (a) {
+                while (a.acked < expected) {
+                    long left = end - System.nanoTime();
+                    boolean gone;
+                    synchronized (lock) {
+                        gone = socket != ws || closed;
+                    }
+                    if (gone || left <= 0 || a.ws != ws) {
+                        throw SendException.transientFailure("WeCom did not acknowledge the answer on the 智能机器人 "
+                                + "long connection" + (gone ? " before it dropped" : "") + ": will send it again");
+                    }
+                    a.wait(Math.max(1, Math.min(left / 1_000_000, 100)));
+                }
+                if (a.lastError != 0) {
+                    throw SendException.permanent("WeCom refused the answer on the 智能机器人 long connection "
+                            + "(errcode " + a.lastError + ")");
+                }
+            }
+            acks.remove(reqId, a);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw SendException.transientFailure("interrupted waiting for WeCom's acknowledgement");
         }
     }
 

@@ -9,6 +9,7 @@ import dev.botgate.adapters.InboundFeed;
 import dev.botgate.adapters.InboundMessage;
 import dev.botgate.adapters.OutboundText;
 import dev.botgate.adapters.ReplyStream;
+import dev.botgate.adapters.SendException;
 import dev.botgate.adapters.TestClock;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,6 +33,7 @@ public class AiBotLongConnectionTest {
     private WeComAiBotAdapter adapter;
     private final List<InboundMessage> accepted = new CopyOnWriteArrayList<>();
     private final Map<String, CountDownLatch> holds = new ConcurrentHashMap<>();
+    private final List<String> failures = new CopyOnWriteArrayList<>();
 
     /** Answers each message the way the gateway's worker does: a few updates, then the final text. */
     private final InboundFeed.FeedSink sink = new InboundFeed.FeedSink() {
@@ -49,7 +51,23 @@ public class AiBotLongConnectionTest {
                         return;
                     }
                 }
-                s.finish(OutboundText.of("答案：" + m.text()));
+                // As the gateway does: a transient failure is sent again (the whole final text) a little later.
+                for (int attempt = 1; ; attempt++) {
+                    try {
+                        adapter.open(m).finish(OutboundText.of("答案：" + m.text()));
+                        return;
+                    } catch (SendException e) {
+                        failures.add(e.getMessage());
+                        if (!e.retryable() || attempt == 5) {
+                            return;
+                        }
+                        try {
+                            Thread.sleep(100);
+                        } catch (InterruptedException ie) {
+                            return;
+                        }
+                    }
+                }
             });
         }
 
@@ -71,6 +89,7 @@ public class AiBotLongConnectionTest {
     public void start() {
         accepted.clear();
         holds.clear();
+        failures.clear();
         server = FakeAiBotServer.start(BOT, SECRET);
     }
 
@@ -150,6 +169,18 @@ public class AiBotLongConnectionTest {
         String after = server.push(WeComAiBotCallbacks.text("LC3", "", "lisi", "新问题", ""));
         waitFor(() -> finished(after), "a message after the reconnect is answered");
         assertEquals(finalFrame(after).path("body").path("stream").path("content").asText(), "答案：新问题");
+    }
+
+    @Test
+    public void aFinalFrameLostWithTheConnectionIsSentAgainOnTheNextOne() throws Exception {
+        connect(SECRET);
+        waitFor(() -> server.subscriptions() == 1, "subscribed");
+        server.dropOnNextFinal();
+        String req = server.push(WeComAiBotCallbacks.text("LC9", "", "lisi", "丢失的答案", ""));
+        waitFor(() -> server.subscriptions() == 2, "re-subscribed");
+        waitFor(() -> server.responses(req).stream().filter(f -> f.path("body").path("stream").path("finish")
+                .asBoolean()).count() == 2, "the final frame written again on the new connection");
+        assertTrue(failures.stream().anyMatch(f -> f.contains("did not acknowledge")), "" + failures);
     }
 
     @Test

@@ -29,6 +29,7 @@ public final class FakeAiBotServer implements AutoCloseable {
     private int subscriptions;
     private int pings;
     private int pushed;
+    private boolean dropOnNextFinal;
 
     private FakeAiBotServer(String botId, String secret) {
         this.botId = botId;
@@ -83,11 +84,24 @@ public final class FakeAiBotServer implements AutoCloseable {
                         pings++;
                         answer = reply(req, 0, "ok");
                     }
-                    default -> answer = reply(req, 0, "ok"); // aibot_respond_msg
+                    default -> { // aibot_respond_msg
+                        if (dropOnNextFinal && f.path("body").path("stream").path("finish").asBoolean()) {
+                            dropOnNextFinal = false;
+                            answer = null; // lost with the connection: never acknowledged
+                        } else {
+                            answer = reply(req, 0, "ok");
+                        }
+                    }
                 }
                 FakeAiBotServer.this.notifyAll();
             }
-            session.send(answer, true);
+            if (answer == null) {
+                drop();
+                return;
+            }
+            synchronized (session) { // one writer at a time: a push from a test thread may be under way
+                session.send(answer, true);
+            }
         }
 
         @Override
@@ -122,8 +136,15 @@ public final class FakeAiBotServer implements AutoCloseable {
         f.put("cmd", "aibot_msg_callback");
         f.putObject("headers").put("req_id", req);
         f.set("body", message);
-        s.send(f.toString(), true);
+        synchronized (s) {
+            s.send(f.toString(), true);
+        }
         return req;
+    }
+
+    /** The next final frame is lost: the connection drops instead of acknowledging it. */
+    public synchronized void dropOnNextFinal() {
+        dropOnNextFinal = true;
     }
 
     /** Drops the connection without a close handshake, as a network failure would. */
