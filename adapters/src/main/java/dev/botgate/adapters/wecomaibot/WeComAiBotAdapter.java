@@ -383,8 +383,9 @@ public final class WeComAiBotAdapter implements ChannelAdapter, InboundFeed {
 
     /** A long-connection frame: a message to answer goes into the pipeline; the rest is the connection's own. */
     private void onFrame(JsonNode frame, FeedSink sink) {
-        String cmd = frame.path("cmd").asText("");
-        if (cmd.equals("aibot_msg_callback") || cmd.equals("aibot_event_callback")) {
+        // Only messages: the welcome frame for enter_chat on this connection is not in the material we could read,
+        // so events are left unanswered here rather than answered with a guessed frame.
+        if (frame.path("cmd").asText("").equals("aibot_msg_callback")) {
             String reqId = frame.path("headers").path("req_id").asText("");
             toMessage(frame.path("body"), reqId).ifPresent(sink::accept);
         }
