@@ -40,8 +40,9 @@ public class AiBotLongConnectionTest {
         @Override
         public void accept(InboundMessage m) {
             accepted.add(m);
+            WeComAiBotAdapter a = adapter; // this test's adapter, even if the thread outlives the test
             Thread.ofVirtual().start(() -> {
-                ReplyStream s = adapter.open(m);
+                ReplyStream s = a.open(m);
                 s.update("答案");
                 CountDownLatch hold = holds.get(m.text());
                 if (hold != null) {
@@ -54,7 +55,7 @@ public class AiBotLongConnectionTest {
                 // As the gateway does: a transient failure is sent again (the whole final text) a little later.
                 for (int attempt = 1; ; attempt++) {
                     try {
-                        adapter.open(m).finish(OutboundText.of("答案：" + m.text()));
+                        a.open(m).finish(OutboundText.of("答案：" + m.text()));
                         return;
                     } catch (SendException e) {
                         failures.add(e.getMessage());

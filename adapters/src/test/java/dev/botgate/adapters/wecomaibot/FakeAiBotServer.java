@@ -127,7 +127,7 @@ public final class FakeAiBotServer implements AutoCloseable {
         String req;
         synchronized (this) {
             s = current;
-            req = "REQ" + (++pushed);
+            req = "REQ" + server.port() + "-" + (++pushed);
         }
         if (s == null) {
             throw new IllegalStateException("no connection to push on");
