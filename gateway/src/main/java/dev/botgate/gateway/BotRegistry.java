@@ -12,6 +12,10 @@ import dev.botgate.adapters.wechat.WeChatAdapter;
 import dev.botgate.adapters.wechat.WeChatConfig;
 import dev.botgate.adapters.wecom.WeComAdapter;
 import dev.botgate.adapters.wecom.WeComConfig;
+import dev.botgate.adapters.wecomaibot.WeComAiBotAdapter;
+import dev.botgate.adapters.wecomaibot.WeComAiBotConfig;
+import dev.botgate.adapters.wecomkf.WeComKfAdapter;
+import dev.botgate.adapters.wecomkf.WeComKfConfig;
 import dev.botgate.gateway.pipeline.Bot;
 import dev.botgate.gateway.pipeline.BotConfig;
 import io.helidon.config.Config;
@@ -33,7 +37,8 @@ import java.util.Set;
  */
 public final class BotRegistry {
     /** Channels a bot may declare. {@code local} bots answer only the API and the chat console. */
-    public static final List<String> CHANNELS = List.of("wecom", "wechat", "feishu", "slack", "local");
+    public static final List<String> CHANNELS = List.of("wecom", "wecom-kf", "wecom-aibot", "wechat", "feishu",
+            "slack", "local");
     private final Map<String, Bot> bots;
     private final Map<String, ChannelAdapter> adapters;
     private final List<String> problems;
@@ -143,6 +148,8 @@ public final class BotRegistry {
         });
         return switch (bot.channel()) {
             case "wecom" -> new WeComAdapter(bot.id(), WeComConfig.from(values), options);
+            case "wecom-kf" -> new WeComKfAdapter(bot.id(), WeComKfConfig.from(values), options);
+            case "wecom-aibot" -> new WeComAiBotAdapter(bot.id(), WeComAiBotConfig.from(values), options);
             case "slack" -> new SlackAdapter(bot.id(), SlackConfig.from(values), options);
             case "wechat" -> new WeChatAdapter(bot.id(), WeChatConfig.from(values), options);
             case "feishu" -> new FeishuAdapter(bot.id(), FeishuConfig.from(values), options);

@@ -17,6 +17,7 @@ import dev.botgate.gateway.http.HealthService;
 import dev.botgate.gateway.http.HooksService;
 import dev.botgate.gateway.http.HttpErrors;
 import dev.botgate.gateway.http.JsonBodies;
+import dev.botgate.gateway.http.KfHandoffService;
 import dev.botgate.gateway.http.KnowledgeService;
 import dev.botgate.gateway.http.ModelRoutes;
 import dev.botgate.gateway.http.OllamaService;
@@ -25,8 +26,10 @@ import dev.botgate.gateway.http.RouteTable;
 import dev.botgate.gateway.http.VersionService;
 import dev.botgate.gateway.pipeline.BotAnswerer;
 import dev.botgate.gateway.pipeline.ConversationWorkers;
+import dev.botgate.gateway.pipeline.FeedCursors;
 import dev.botgate.gateway.pipeline.InboundDispatcher;
 import dev.botgate.gateway.pipeline.MessageLog;
+import dev.botgate.gateway.pipeline.PlatformFeeds;
 import dev.botgate.knowledge.index.Embedder;
 import dev.botgate.knowledge.index.KnowledgeBases;
 import io.helidon.webserver.WebServer;
@@ -50,10 +53,12 @@ public final class Botgate implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Botgate.class.getName());
     private final WebServer server;
     private final Parts parts;
+    private final PlatformFeeds feeds;
 
-    private Botgate(WebServer server, Parts parts) {
+    private Botgate(WebServer server, Parts parts, PlatformFeeds feeds) {
         this.server = server;
         this.parts = parts;
+        this.feeds = feeds;
     }
 
     /** Everything the routes serve; {@link Wiring} builds it. */
@@ -97,8 +102,10 @@ public final class Botgate implements AutoCloseable {
             throw e;
         }
         parts.dispatcher().recover();
+        PlatformFeeds feeds = PlatformFeeds.start(parts.bots().adapters(), parts.dispatcher(), parts.log(),
+                new FeedCursors(parts.settings().paths().home().resolve("messages.db"), parts.clock()));
         LOG.log(Level.INFO, "Botgate " + Version.current() + " listening on http://" + s.host() + ":" + server.port());
-        return new Botgate(server, parts);
+        return new Botgate(server, parts, feeds);
     }
 
     /**
@@ -155,6 +162,7 @@ public final class Botgate implements AutoCloseable {
                                parts.settings().paths().models()), parts.settings().knowledge().importRoots())))
                .register("/admin", routes.record("/admin", new AdminService(parts.bots().bots(),
                        parts.bots().adapters(), parts.bots().problems(), parts.answerer(), parts.log())))
+               .register("/admin/kf", routes.record("/admin/kf", new KfHandoffService(parts.bots().adapters())))
                .register("/hooks", routes.record("/hooks", new HooksService(parts.bots().adapters(),
                        parts.dispatcher(), parts.metrics(), parts.clock())))
                .register(routes.record(new HealthService(parts.metrics(), () -> readiness(parts),
@@ -219,6 +227,7 @@ public final class Botgate implements AutoCloseable {
     @Override
     public void close() {
         server.stop();
+        feeds.close();      // no new pulls from the platforms while the pipeline shuts down
         closeParts(parts);
     }
 

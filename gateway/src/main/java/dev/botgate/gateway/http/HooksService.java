@@ -73,7 +73,7 @@ public final class HooksService implements HttpService {
                 }
                 yield r.response();
             }
-            case CallbackResult.Inbound in -> dispatcher.dispatch(adapter, in);
+            case CallbackResult.Inbound in -> adapter.acknowledge(in, dispatcher.dispatch(adapter, in));
         };
         res.status(Status.create(reply.status()));
         if (!reply.contentType().isEmpty()) {

@@ -225,6 +225,15 @@ public final class MessageLog implements AutoCloseable {
                 state.name(), answer, policy, clock.millis(), id);
     }
 
+    /**
+     * Closes a message the bot must not answer (a human servicer holds the conversation) without an answer, with the
+     * reason in {@code last_error} and {@code policy} saying who answers instead.
+     */
+    public void notAnswered(long id, String policy, String reason) {
+        update("UPDATE messages SET state=?, policy=?, answered_at=?, last_error=? WHERE id=?", State.ANSWERED.name(),
+                policy, clock.millis(), reason, id);
+    }
+
     /** Keeps a computed answer before it is sent, so a failed send is retried without asking the model again. */
     public void answerReady(long id, String answer, String policy) {
         update("UPDATE messages SET answer=?, policy=? WHERE id=?", answer, policy, id);
