@@ -9,7 +9,11 @@ import dev.botgate.gateway.http.ApiKeys;
 import dev.botgate.gateway.http.BodyLimit;
 import dev.botgate.gateway.http.BotChat;
 import dev.botgate.gateway.http.ConsoleService;
+import dev.botgate.gateway.handoff.Handoffs;
+import dev.botgate.gateway.http.HandoffService;
 import dev.botgate.gateway.http.HealthService;
+import dev.botgate.gateway.http.ReviewService;
+import dev.botgate.gateway.review.ReviewQueue;
 import dev.botgate.gateway.http.HooksService;
 import dev.botgate.gateway.http.HttpErrors;
 import dev.botgate.gateway.http.KnowledgeService;
@@ -50,7 +54,8 @@ public final class Botgate implements AutoCloseable {
     public record Parts(Settings settings, Engine engine, ModelStore store, KnowledgeBases knowledge,
                         Embedder embedder, BotRegistry bots, BotAnswerer answerer, InboundDispatcher dispatcher,
                         ConversationWorkers workers, MessageLog log, Metrics metrics, ApiKeyFile apiKeys,
-                        Clock clock, java.util.concurrent.ExecutorService retrieval) {
+                        Clock clock, java.util.concurrent.ExecutorService retrieval, Handoffs handoffs,
+                        ReviewQueue review) {
     }
 
     /**
@@ -72,6 +77,9 @@ public final class Botgate implements AutoCloseable {
                 .routing(r -> routing(r, parts))
                 .build()
                 .start();
+        String publicUrl = s.publicUrl();
+        String local = "http://" + (s.host().equals("0.0.0.0") ? "127.0.0.1" : s.host()) + ":" + server.port();
+        parts.handoffs().consoleBase(() -> publicUrl.isEmpty() ? local : publicUrl);
         parts.dispatcher().recover();
         LOG.log(Level.INFO, "Botgate " + Version.current() + " listening on http://" + s.host() + ":" + server.port());
         return new Botgate(server, parts);
@@ -94,6 +102,8 @@ public final class Botgate implements AutoCloseable {
                        parts.embedder(), botChat))
                .register("/admin/kb", new KnowledgeService(parts.knowledge(),
                        parts.settings().knowledge().maxUploadBytes()))
+               .register("/admin/conversations", new HandoffService(parts.handoffs(), parts.review(), parts.log()))
+               .register("/admin/review", new ReviewService(parts.review()))
                .register("/admin", new AdminService(parts.bots().bots(), parts.bots().adapters(),
                        parts.bots().problems(), parts.answerer(), parts.log()))
                .register("/hooks", new HooksService(parts.bots().adapters(), parts.dispatcher(), parts.metrics(),
@@ -160,6 +170,8 @@ public final class Botgate implements AutoCloseable {
                 LOG.log(Level.DEBUG, "closing adapter: " + e.getMessage());
             }
         });
+        parts.handoffs().close();
+        parts.review().close();
         parts.engine().close();
         parts.knowledge().close();
         parts.log().close();

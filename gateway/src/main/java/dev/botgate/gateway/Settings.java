@@ -14,9 +14,13 @@ import java.util.Map;
 public record Settings(Server server, Paths paths, EngineSettings engine, KnowledgeSettings knowledge,
                        ConversationSettings conversation, Config bots) {
 
-    /** HTTP listener and access. */
+    /**
+     * HTTP listener and access.
+     *
+     * @param publicUrl how people reach this server (links in handoff notifications); empty = the local URL
+     */
     public record Server(String host, int port, long maxBodyBytes, List<String> apiKeyHashes,
-                         boolean allowUnauthenticated) {
+                         boolean allowUnauthenticated, String publicUrl) {
         /** Whether the address only accepts connections from this machine. */
         public boolean loopbackOnly() {
             return host.equals("127.0.0.1") || host.equals("localhost") || host.equals("::1") || host.startsWith("127.");
@@ -44,7 +48,7 @@ public record Settings(Server server, Paths paths, EngineSettings engine, Knowle
     /** These settings with the listener moved (command-line {@code --host} / {@code --port}). */
     public Settings withListener(String host, int port) {
         return new Settings(new Server(host, port, server.maxBodyBytes(), server.apiKeyHashes(),
-                server.allowUnauthenticated()), paths, engine, knowledge, conversation, bots);
+                server.allowUnauthenticated(), server.publicUrl()), paths, engine, knowledge, conversation, bots);
     }
 
     /** These settings with another data directory (and its model store unless BOTGATE_MODELS moved that). */
@@ -58,7 +62,11 @@ public record Settings(Server server, Paths paths, EngineSettings engine, Knowle
         Server server = new Server(
                 str(s, "host"), intIn(s, "port", 0, 65535), longIn(s, "max-body-bytes", 1024, Long.MAX_VALUE),
                 s.get("api-keys").asList(String.class).orElse(List.of()),
-                s.get("allow-unauthenticated").asBoolean().orElse(false));
+                s.get("allow-unauthenticated").asBoolean().orElse(false), str(s, "public-url").strip());
+        if (!server.publicUrl().isEmpty() && !server.publicUrl().matches("https?://\\S+")) {
+            throw new ConfigException("server.public-url: must be an http(s) URL such as https://botgate.example.com, "
+                    + "got '" + server.publicUrl() + "'");
+        }
         for (String hash : server.apiKeyHashes()) {
             if (!hash.matches("sha256:[0-9a-f]{64}")) {
                 throw new ConfigException("server.api-keys: each entry must be sha256:<64 hex digits> (the hash, never "
@@ -103,7 +111,7 @@ public record Settings(Server server, Paths paths, EngineSettings engine, Knowle
                 channel: local
                 knowledge: [demo]
                 welcome: "您好，我是青禾家居的客服助手，有什么可以帮您？ Hello, how can I help?"
-                fallback: "抱歉，这个问题我还不知道，已为您转人工客服。 Sorry, I don't know that yet; a colleague will follow up."
+                fallback: "抱歉，这个问题我还不知道。您可以换个说法，或问我退换货、配送、发票、保修等问题。 Sorry, I don't know that yet; try other words, or ask me about returns, delivery, invoices or warranty."
             """;
 
     private static String str(Config node, String key) {

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -45,17 +46,25 @@ public final class BotAnswerer {
     private final ConversationContext context;
     private final Metrics metrics;
     private final Duration importWait;
+    private final AnswerHooks hooks;
 
     public BotAnswerer(Engine engine, Retriever retriever, ConversationContext context, Metrics metrics) {
         this(engine, retriever, context, metrics, DEFAULT_IMPORT_WAIT);
     }
 
+    public BotAnswerer(Engine engine, Retriever retriever, ConversationContext context, Metrics metrics,
+                       Duration importWait) {
+        this(engine, retriever, context, metrics, importWait, AnswerHooks.NONE);
+    }
+
     /**
      * @param importWait how long a question that finds nothing waits for its bot's knowledge bases to finish
      *                   importing before the bot says they are still importing
+     * @param hooks      handoff and review around each answer
      */
     public BotAnswerer(Engine engine, Retriever retriever, ConversationContext context, Metrics metrics,
-                       Duration importWait) {
+                       Duration importWait, AnswerHooks hooks) {
+        this.hooks = hooks;
         this.engine = engine;
         this.retriever = retriever;
         this.context = context;
@@ -79,6 +88,12 @@ public final class BotAnswerer {
         }
         if (q.isEmpty()) {
             return canned(bot, c.welcome());
+        }
+        Optional<Answer> replaced = hooks.before(bot, conversation, user, q);
+        if (replaced.isPresent()) {
+            Answer a = hooks.after(bot, conversation, user, q, replaced.get());
+            metrics.inc("botgate_answers_total", "bot=\"" + c.id() + "\",policy=\"" + a.policy().label() + "\"", 1);
+            return a;
         }
         if (!bot.rateLimiter().tryAcquire(user)) {
             return canned(bot, "您发送得太快了，请稍后再试。You are sending messages too fast; please wait a moment.");
@@ -111,6 +126,7 @@ public final class BotAnswerer {
             metrics.inc("botgate_guardrail_refusals_total", "bot=\"" + c.id() + "\",side=\"answer\"", 1);
             return canned(bot, c.refusal());
         }
+        answer = hooks.after(bot, conversation, user, q, answer);
         if (answer.policy() != Answer.Policy.CANNED) {
             context.append(conversation, q, answer.text());
         }
