@@ -284,7 +284,7 @@ public class HumansInTheLoopTest {
         assertTrue(listed.path("suggestions").size() > 0, "entries to attach to are suggested: " + listed);
         JsonNode hits = Json.MAPPER.readTree(gw.post("/admin/kb/faq/search", "{\"query\":\"怎么退货\",\"top\":1}")
                 .body()).path("hits");
-        String returns = hits.get(0).path("chunkId").asText();
+        String returns = hits.get(0).path("chunk_id").asText();
         long id = listed.path("group").path("id").asLong();
         HttpResponse<String> resolved = gw.post("/admin/review/" + id + "/resolve",
                 "{\"action\":\"attach\",\"chunk_id\":\"" + returns + "\"}");
