@@ -126,7 +126,8 @@ public final class Handoffs implements AnswerHooks, AutoCloseable {
         HandoffSettings s = settings(bot.id());
         if (s.asksForPerson(question)) {
             if (!s.reachable()) {
-                return Optional.of(new Answer(s.unavailable(), List.of(), Answer.Policy.FALLBACK));
+                // A fixed reply, not a gap in the knowledge: it neither counts as a fallback nor goes to review.
+                return Optional.of(new Answer(s.unavailable(), List.of(), Answer.Policy.CANNED));
             }
             open(bot, conversation, user, question, "keyword", true);
             return Optional.of(new Answer(s.text(), List.of(), Answer.Policy.HANDOFF));
