@@ -156,6 +156,9 @@ public final class Botgate implements AutoCloseable {
         server.stop();
         parts.dispatcher().close();
         parts.workers().close();
+        // Before the adapters: the resume timer sends through them; review intake embeds with the embedder.
+        parts.handoffs().close();
+        parts.review().close();
         // Wait for searches in progress: a query embedding inside onnxruntime while the JVM exits crashes it.
         parts.retrieval().shutdown();
         try {
@@ -170,8 +173,6 @@ public final class Botgate implements AutoCloseable {
                 LOG.log(Level.DEBUG, "closing adapter: " + e.getMessage());
             }
         });
-        parts.handoffs().close();
-        parts.review().close();
         parts.engine().close();
         parts.knowledge().close();
         parts.log().close();

@@ -68,8 +68,10 @@ public final class Handoffs implements AnswerHooks, AutoCloseable {
     private volatile Supplier<String> consoleBase = () -> "";
 
     /**
+     * @param store    the durable handoffs; closed with this object
      * @param settings each bot's handoff block, by bot id (bots not listed get {@link HandoffSettings#defaults()})
      * @param adapters platform adapters by bot id
+     * @param notifier tells the on-call targets; closed with this object
      */
     public Handoffs(HandoffStore store, Map<String, HandoffSettings> settings, Map<String, Bot> bots,
                     Map<String, ChannelAdapter> adapters, MessageLog log, OnCallNotifier notifier, Clock clock,
@@ -385,8 +387,11 @@ public final class Handoffs implements AnswerHooks, AutoCloseable {
         return new Delivery(id, true);
     }
 
+    /** Stops the resume timer and closes the store and the notifier, which this object owns. */
     @Override
     public void close() {
         resumer.shutdownNow();
+        notifier.close();
+        store.close();
     }
 }

@@ -26,11 +26,13 @@ import java.util.function.Consumer;
  * Decides and writes a bot's answer to one question; every channel (platforms, the OpenAI-compatible bot API, the
  * local chat) goes through here, so a bot answers the same everywhere.
  *
- * <p>In order: reset commands; the per-user rate limit; sensitive words in the question; retrieval; a direct Q&amp;A
+ * <p>In order: the {@link AnswerHooks} (a conversation a person holds is answered by no one else; asking for a
+ * person hands it over); reset commands; the per-user rate limit; sensitive words in the question; retrieval; a direct Q&amp;A
  * hit answered verbatim; nothing above the threshold gives the fallback, except while one of the bot's knowledge
  * bases is still being imported (the question then waits a moment for the import, and is told so if it goes on);
  * otherwise the model answers from the passages (or, without a model, the best passage is returned with its source).
- * A model answer that contains a sensitive word is replaced by the refusal.
+ * A model answer that contains a sensitive word is replaced by the refusal. The hooks see the decision last (repeated
+ * fallbacks hand the conversation over; fallbacks go to the review queue).
  */
 public final class BotAnswerer {
     private static final System.Logger LOG = System.getLogger(BotAnswerer.class.getName());
@@ -82,18 +84,19 @@ public final class BotAnswerer {
     public Answer answer(Bot bot, String conversation, String user, String question, Consumer<String> progress) {
         BotConfig c = bot.config();
         String q = question.strip();
+        // First: while a person holds the conversation even a reset command is theirs to answer.
+        Optional<Answer> replaced = hooks.before(bot, conversation, user, q);
+        if (replaced.isPresent()) {
+            Answer a = hooks.after(bot, conversation, user, q, replaced.get());
+            metrics.inc("botgate_answers_total", "bot=\"" + c.id() + "\",policy=\"" + a.policy().label() + "\"", 1);
+            return a;
+        }
         if (RESET.contains(q.toLowerCase(Locale.ROOT))) {
             context.reset(conversation);
             return canned(bot, "对话已重置。Conversation reset.");
         }
         if (q.isEmpty()) {
             return canned(bot, c.welcome());
-        }
-        Optional<Answer> replaced = hooks.before(bot, conversation, user, q);
-        if (replaced.isPresent()) {
-            Answer a = hooks.after(bot, conversation, user, q, replaced.get());
-            metrics.inc("botgate_answers_total", "bot=\"" + c.id() + "\",policy=\"" + a.policy().label() + "\"", 1);
-            return a;
         }
         if (!bot.rateLimiter().tryAcquire(user)) {
             return canned(bot, "您发送得太快了，请稍后再试。You are sending messages too fast; please wait a moment.");

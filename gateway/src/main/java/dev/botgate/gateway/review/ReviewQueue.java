@@ -24,7 +24,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -43,6 +42,8 @@ public final class ReviewQueue implements AnswerHooks, AutoCloseable {
      * some paraphrases, which the operator resolves with one more click.
      */
     static final double SAME_QUESTION = 0.85;
+    /** Questions waiting to be grouped and stored. */
+    static final int INTAKE_QUEUE = 10_000;
     private final ReviewStore store;
     private final Embedder embedder;
     private final KnowledgeBases knowledge;
@@ -59,9 +60,19 @@ public final class ReviewQueue implements AnswerHooks, AutoCloseable {
         this.bots = Map.copyOf(bots);
         this.clock = clock;
         this.metrics = metrics;
-        this.intake = Executors.newSingleThreadExecutor(threads);
+        // Bounded: a flood of fallbacks (spam, an outage of the knowledge base) must not grow memory without end;
+        // past the bound new questions are dropped and counted.
+        this.intake = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+                new java.util.concurrent.LinkedBlockingQueue<>(INTAKE_QUEUE), threads,
+                (task, pool) -> {
+                    if (!pool.isShutdown()) {
+                        metrics.inc("botgate_review_dropped_total", "", 1);
+                    }
+                });
         metrics.describe("botgate_review_items_total", "questions queued for review, by bot and reason");
         metrics.describe("botgate_review_resolved_total", "review groups resolved, by action");
+        metrics.describe("botgate_review_dropped_total", "questions not queued for review because "
+                + INTAKE_QUEUE + " were already waiting to be stored");
     }
 
     @Override
@@ -83,18 +94,14 @@ public final class ReviewQueue implements AnswerHooks, AutoCloseable {
             return;
         }
         metrics.inc("botgate_review_items_total", "bot=\"" + bot + "\",reason=\"" + reason + "\"", 1);
-        try {
-            intake.execute(() -> {
-                try {
-                    store.addItem(groupFor(bot, question), bot, conversation, reason, question.strip(), answer,
-                            messageId, clock.instant());
-                } catch (RuntimeException e) {
-                    LOG.log(Level.WARNING, "queueing a question for review failed: " + e.getMessage());
-                }
-            });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            LOG.log(Level.DEBUG, "review intake closed; question not queued");
-        }
+        intake.execute(() -> {
+            try {
+                store.addItem(groupFor(bot, question), bot, conversation, reason, question.strip(), answer,
+                        messageId, clock.instant());
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "queueing a question for review failed: " + e.getMessage());
+            }
+        });
     }
 
     /** Records an operator's rating of an answer; a thumbs-down queues the question. */
@@ -256,7 +263,8 @@ public final class ReviewQueue implements AnswerHooks, AutoCloseable {
         return base;
     }
 
-    /** Waits for the questions queued so far to be stored (tests and shutdown). */
+    /** Stores the questions queued so far, then closes the store (which this object owns). */
+    @Override
     public void close() {
         intake.shutdown();
         try {
@@ -264,5 +272,6 @@ public final class ReviewQueue implements AnswerHooks, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        store.close();
     }
 }
