@@ -8,6 +8,7 @@ import static org.testng.Assert.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.botgate.adapters.PlatformFixture;
 import dev.botgate.adapters.SignedCallback;
+import dev.botgate.adapters.feishu.FeishuFixture;
 import dev.botgate.adapters.slack.SlackFixture;
 import dev.botgate.adapters.wechat.WeChatFixture;
 import dev.botgate.adapters.wecom.WeComFixture;
@@ -43,6 +44,8 @@ public class HumansInTheLoopTest {
     private final WeComFixture wecom = new WeComFixture();
     private final SlackFixture slack = new SlackFixture();
     private final WeChatFixture oa = new WeChatFixture(false);
+    private final WeChatFixture verifiedOa = new WeChatFixture(true);
+    private final FeishuFixture feishu = new FeishuFixture();
     private final AtomicLong ids = new AtomicLong(5000);
     private FakeWebhooks hooks;
     private TestGateway gw;
@@ -82,7 +85,11 @@ public class HumansInTheLoopTest {
                         + hooks.url("/wecom") + "\"\n      resume-after: PT1S\n")
                 + bot("oa", "wechat", oa, "    handoff:\n      notify:\n        - wecom-webhook: \""
                         + hooks.url("/wecom") + "\"\n")
-                + bot("alone", "wecom", wecom, "");
+                + bot("alone", "wecom", wecom, "")
+                + bot("fs", "feishu", feishu, "    handoff:\n      notify:\n        - slack-webhook: \""
+                        + hooks.url("/slack") + "\"\n")
+                + bot("oa-verified", "wechat", verifiedOa, "    handoff:\n      notify:\n        - slack-webhook: \""
+                        + hooks.url("/slack") + "\"\n");
     }
 
     private static String bot(String id, String channel, PlatformFixture f, String extra) {
@@ -104,6 +111,8 @@ public class HumansInTheLoopTest {
         wecom.close();
         slack.close();
         oa.close();
+        verifiedOa.close();
+        feishu.close();
     }
 
     private HttpResponse<String> post(TestGateway g, String channel, String bot, SignedCallback c) {
@@ -220,6 +229,24 @@ public class HumansInTheLoopTest {
         assertEquals(agent.path("text").asText(), "Hi, Anna here.");
         assertEquals(agent.path("channel").asText(), "C7");
         assertEquals(agent.path("thread_ts").asText(), "1700000100.000100", "in the conversation's thread");
+    }
+
+    @Test
+    public void anAgentReplyGoesOutThroughFeishuAndAVerifiedOfficialAccount() throws Exception {
+        record Case(String channel, String bot, PlatformFixture f, String conversation) {
+        }
+        for (Case c : List.of(new Case("feishu", "fs", feishu, "fs:oc_p2p_ou_chen"),
+                new Case("wechat", "oa-verified", verifiedOa, "oa-verified:user:o_chen"))) {
+            String user = c.channel().equals("feishu") ? "ou_chen" : "o_chen";
+            post(gw, c.channel(), c.bot(), c.f().text(user, "转人工", ids.incrementAndGet(), Instant.now()));
+            waitFor(() -> c.f().delivered().stream().anyMatch(t -> t.startsWith(HANDED)), c.channel()
+                    + ": the handoff text is sent");
+            assertTrue(openHandoffs(gw).contains(c.conversation()), c.channel() + ": " + openHandoffs(gw));
+            HttpResponse<String> r = gw.post("/admin/conversations/" + c.conversation() + "/reply",
+                    "{\"text\":\"您好，我是客服小陈。\"}");
+            assertEquals(r.statusCode(), 200, c.channel() + ": " + r.body());
+            assertEquals(c.f().delivered().getLast(), "您好，我是客服小陈。", c.channel() + ": sent through its API");
+        }
     }
 
     @Test
