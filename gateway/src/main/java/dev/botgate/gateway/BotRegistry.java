@@ -16,6 +16,7 @@ import dev.botgate.adapters.wecomaibot.WeComAiBotAdapter;
 import dev.botgate.adapters.wecomaibot.WeComAiBotConfig;
 import dev.botgate.adapters.wecomkf.WeComKfAdapter;
 import dev.botgate.adapters.wecomkf.WeComKfConfig;
+import dev.botgate.gateway.handoff.HandoffSettings;
 import dev.botgate.gateway.pipeline.Bot;
 import dev.botgate.gateway.pipeline.BotConfig;
 import io.helidon.config.Config;
@@ -42,11 +43,19 @@ public final class BotRegistry {
     private final Map<String, Bot> bots;
     private final Map<String, ChannelAdapter> adapters;
     private final List<String> problems;
+    private final Map<String, HandoffSettings> handoffs;
 
-    private BotRegistry(Map<String, Bot> bots, Map<String, ChannelAdapter> adapters, List<String> problems) {
+    private BotRegistry(Map<String, Bot> bots, Map<String, ChannelAdapter> adapters, List<String> problems,
+                        Map<String, HandoffSettings> handoffs) {
         this.bots = Map.copyOf(bots);
         this.adapters = Map.copyOf(adapters);
         this.problems = List.copyOf(problems);
+        this.handoffs = Map.copyOf(handoffs);
+    }
+
+    /** Each bot's {@code handoff:} block, by bot id. */
+    public Map<String, HandoffSettings> handoffs() {
+        return handoffs;
     }
 
     /** Bots by id. */
@@ -70,6 +79,7 @@ public final class BotRegistry {
         Map<String, Bot> bots = new LinkedHashMap<>();
         Map<String, ChannelAdapter> adapters = new LinkedHashMap<>();
         List<String> problems = new ArrayList<>();
+        Map<String, HandoffSettings> handoffs = new LinkedHashMap<>();
         List<Config> nodes = botsNode.exists() ? botsNode.asNodeList().orElse(List.of()) : List.of();
         Set<String> ids = new HashSet<>();
         for (int i = 0; i < nodes.size(); i++) {
@@ -79,11 +89,13 @@ public final class BotRegistry {
                 if (!ids.add(config.id())) {
                     throw new ConfigException(at + ".id: '" + config.id() + "' is used by another bot");
                 }
+                HandoffSettings handoff = HandoffSettings.read(nodes.get(i).get("handoff"), at + ".handoff", env);
                 if (!config.channel().equals("local")) {
                     adapters.put(config.id(), adapter(config, nodes.get(i).get(config.channel()), at, env,
                             adapterOptions));
                 }
                 bots.put(config.id(), new Bot(config, ticker));
+                handoffs.put(config.id(), handoff);
             } catch (ConfigException e) {
                 problems.add(e.getMessage());
             } catch (dev.botgate.adapters.ConfigException e) {
@@ -92,7 +104,7 @@ public final class BotRegistry {
                 problems.add(at + ": " + e.getMessage());
             }
         }
-        return new BotRegistry(bots, adapters, problems);
+        return new BotRegistry(bots, adapters, problems, handoffs);
     }
 
     static BotConfig read(Config n, String at, Map<String, String> env, double defaultThreshold) {

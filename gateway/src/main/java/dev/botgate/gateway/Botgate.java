@@ -5,6 +5,7 @@ import dev.botgate.backend.engine.Engine;
 import dev.botgate.backend.engine.RoutingEngine;
 import dev.botgate.backend.store.ModelEntry;
 import dev.botgate.backend.store.ModelStore;
+import dev.botgate.gateway.handoff.Handoffs;
 import dev.botgate.gateway.http.AdminService;
 import dev.botgate.gateway.http.ApiKeys;
 import dev.botgate.gateway.http.BodyLimit;
@@ -12,6 +13,7 @@ import dev.botgate.gateway.http.BotChat;
 import dev.botgate.gateway.http.ConsoleService;
 import dev.botgate.gateway.http.CrossSiteGuard;
 import dev.botgate.gateway.http.EnginesService;
+import dev.botgate.gateway.http.HandoffService;
 import dev.botgate.gateway.http.HeadRequests;
 import dev.botgate.gateway.http.HealthService;
 import dev.botgate.gateway.http.HooksService;
@@ -22,6 +24,7 @@ import dev.botgate.gateway.http.KnowledgeService;
 import dev.botgate.gateway.http.ModelRoutes;
 import dev.botgate.gateway.http.OllamaService;
 import dev.botgate.gateway.http.OpenAiService;
+import dev.botgate.gateway.http.ReviewService;
 import dev.botgate.gateway.http.RouteTable;
 import dev.botgate.gateway.http.VersionService;
 import dev.botgate.gateway.pipeline.BotAnswerer;
@@ -30,6 +33,7 @@ import dev.botgate.gateway.pipeline.FeedCursors;
 import dev.botgate.gateway.pipeline.InboundDispatcher;
 import dev.botgate.gateway.pipeline.MessageLog;
 import dev.botgate.gateway.pipeline.PlatformFeeds;
+import dev.botgate.gateway.review.ReviewQueue;
 import dev.botgate.knowledge.index.Embedder;
 import dev.botgate.knowledge.index.KnowledgeBases;
 import io.helidon.webserver.WebServer;
@@ -65,7 +69,8 @@ public final class Botgate implements AutoCloseable {
     public record Parts(Settings settings, Engine engine, ModelStore store, KnowledgeBases knowledge,
                         Embedder embedder, BotRegistry bots, BotAnswerer answerer, InboundDispatcher dispatcher,
                         ConversationWorkers workers, MessageLog log, Metrics metrics, ApiKeyFile apiKeys,
-                        Clock clock, java.util.concurrent.ExecutorService retrieval) {
+                        Clock clock, java.util.concurrent.ExecutorService retrieval, Handoffs handoffs,
+                        ReviewQueue review) {
     }
 
     /**
@@ -101,6 +106,9 @@ public final class Botgate implements AutoCloseable {
             closeParts(parts);
             throw e;
         }
+        String publicUrl = s.publicUrl();
+        String local = "http://" + (s.host().equals("0.0.0.0") ? "127.0.0.1" : s.host()) + ":" + server.port();
+        parts.handoffs().consoleBase(() -> publicUrl.isEmpty() ? local : publicUrl);
         parts.dispatcher().recover();
         PlatformFeeds feeds = PlatformFeeds.start(parts.bots().adapters(), parts.dispatcher(), parts.log(),
                 new FeedCursors(parts.settings().paths().home().resolve("messages.db"), parts.clock()));
@@ -160,6 +168,9 @@ public final class Botgate implements AutoCloseable {
                .register("/admin/kb", routes.record("/admin/kb", new KnowledgeService(parts.knowledge(),
                        parts.settings().knowledge().maxUploadBytes(), List.of(parts.settings().paths().home(),
                                parts.settings().paths().models()), parts.settings().knowledge().importRoots())))
+               .register("/admin/conversations", routes.record("/admin/conversations",
+                       new HandoffService(parts.handoffs(), parts.review(), parts.log())))
+               .register("/admin/review", routes.record("/admin/review", new ReviewService(parts.review())))
                .register("/admin", routes.record("/admin", new AdminService(parts.bots().bots(),
                        parts.bots().adapters(), parts.bots().problems(), parts.answerer(), parts.log())))
                .register("/admin/kf", routes.record("/admin/kf", new KfHandoffService(parts.bots().adapters())))
@@ -234,6 +245,9 @@ public final class Botgate implements AutoCloseable {
     private static void closeParts(Parts parts) {
         parts.dispatcher().close();
         parts.workers().close();
+        // Before the adapters: the resume timer sends through them; review intake embeds with the embedder.
+        parts.handoffs().close();
+        parts.review().close();
         // Wait for searches in progress: a query embedding inside onnxruntime while the JVM exits crashes it.
         parts.retrieval().shutdown();
         try {

@@ -8,7 +8,13 @@ import dev.botgate.backend.engine.EngineOptions;
 import dev.botgate.backend.engine.LlamaEngine;
 import dev.botgate.backend.store.ModelStore;
 import dev.botgate.backend.store.PullPolicy;
+import dev.botgate.gateway.handoff.HandoffStore;
+import dev.botgate.gateway.handoff.Handoffs;
+import dev.botgate.gateway.handoff.OnCallNotifier;
+import dev.botgate.gateway.pipeline.AnswerHooks;
 import dev.botgate.gateway.pipeline.BotAnswerer;
+import dev.botgate.gateway.review.ReviewQueue;
+import dev.botgate.gateway.review.ReviewStore;
 import dev.botgate.gateway.pipeline.ConversationContext;
 import dev.botgate.gateway.pipeline.ConversationWorkers;
 import dev.botgate.gateway.pipeline.InboundDispatcher;
@@ -84,8 +90,14 @@ public final class Wiring {
         ConversationContext context = new ConversationContext(c.idleExpiry(), c.maxTurns(), c.historyTokens(),
                 Ticker.systemTicker());
         java.util.concurrent.ExecutorService retrieval = retrievalPool();
-        BotAnswerer answerer = new BotAnswerer(engine, retriever(knowledge, retrieval), context, metrics);
         MessageLog log = new MessageLog(home.resolve("messages.db"), clock);
+        Handoffs handoffs = new Handoffs(new HandoffStore(home.resolve("messages.db")), bots.handoffs(), bots.bots(),
+                bots.adapters(), log, new OnCallNotifier(clock, metrics), clock, metrics);
+        ReviewQueue review = new ReviewQueue(new ReviewStore(home.resolve("messages.db")), embedder, knowledge,
+                bots.bots(), clock, metrics, BackgroundThreads.factory("review-"));
+        handoffs.onOpened(h -> review.add(h.bot(), h.conversation(), "handoff", h.question(), "", 0));
+        BotAnswerer answerer = new BotAnswerer(engine, retriever(knowledge, retrieval), context, metrics,
+                BotAnswerer.DEFAULT_IMPORT_WAIT, AnswerHooks.chain(List.of(handoffs, review)));
         // Answers in progress: enough to keep every engine slot busy, plus a few waiting on search or sending.
         ConversationWorkers workers = new ConversationWorkers(settings.engine().parallelSlots() + 4,
                 BackgroundThreads.factory("answer-"));
@@ -98,7 +110,7 @@ public final class Wiring {
                 + "because conversation.answers-in-memory were already waiting");
         ApiKeyFile keys = new ApiKeyFile(home.resolve("api-keys"), settings.server().apiKeyHashes());
         return new Botgate.Parts(settings, engine, store, knowledge, embedder, bots, answerer, dispatcher, workers, log,
-                metrics, keys, clock, retrieval);
+                metrics, keys, clock, retrieval, handoffs, review);
     }
 
     /**

@@ -28,7 +28,11 @@ public record Answer(String text, List<String> sources, Policy policy) {
         /** No model configured: the best passage with its source. */
         KNOWLEDGE,
         /** A fixed reply: welcome, reset, unsupported message type, refused, busy, rate-limited. */
-        CANNED;
+        CANNED,
+        /** The conversation was handed to a person: the handoff text. */
+        HANDOFF,
+        /** A person holds the conversation: nothing is sent (the message is still recorded). */
+        SILENT;
 
         /** Lower-case name for metrics and records. */
         public String label() {

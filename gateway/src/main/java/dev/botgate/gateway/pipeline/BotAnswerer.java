@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -26,11 +27,13 @@ import java.util.function.Consumer;
  * Decides and writes a bot's answer to one question; every channel (platforms, the OpenAI-compatible bot API, the
  * local chat) goes through here, so a bot answers the same everywhere.
  *
- * <p>In order: reset commands; the per-user rate limit; sensitive words in the question; retrieval; a direct Q&amp;A
+ * <p>In order: the {@link AnswerHooks} (a conversation a person holds is answered by no one else; asking for a
+ * person hands it over); reset commands; the per-user rate limit; sensitive words in the question; retrieval; a direct Q&amp;A
  * hit answered verbatim; nothing above the threshold gives the fallback, except while one of the bot's knowledge
  * bases is still being imported (the question then waits a moment for the import, and is told so if it goes on);
  * otherwise the model answers from the passages (or, without a model, the best passage is returned with its source).
- * A model answer that contains a sensitive word is replaced by the refusal.
+ * A model answer that contains a sensitive word is replaced by the refusal. The hooks see the decision last (repeated
+ * fallbacks hand the conversation over; fallbacks go to the review queue).
  */
 public final class BotAnswerer {
     private static final System.Logger LOG = System.getLogger(BotAnswerer.class.getName());
@@ -46,17 +49,25 @@ public final class BotAnswerer {
     private final ConversationContext context;
     private final Metrics metrics;
     private final Duration importWait;
+    private final AnswerHooks hooks;
 
     public BotAnswerer(Engine engine, Retriever retriever, ConversationContext context, Metrics metrics) {
         this(engine, retriever, context, metrics, DEFAULT_IMPORT_WAIT);
     }
 
+    public BotAnswerer(Engine engine, Retriever retriever, ConversationContext context, Metrics metrics,
+                       Duration importWait) {
+        this(engine, retriever, context, metrics, importWait, AnswerHooks.NONE);
+    }
+
     /**
      * @param importWait how long a question that finds nothing waits for its bot's knowledge bases to finish
      *                   importing before the bot says they are still importing
+     * @param hooks      handoff and review around each answer
      */
     public BotAnswerer(Engine engine, Retriever retriever, ConversationContext context, Metrics metrics,
-                       Duration importWait) {
+                       Duration importWait, AnswerHooks hooks) {
+        this.hooks = hooks;
         this.engine = engine;
         this.retriever = retriever;
         this.context = context;
@@ -74,6 +85,13 @@ public final class BotAnswerer {
     public Answer answer(Bot bot, String conversation, String user, String question, Consumer<String> progress) {
         BotConfig c = bot.config();
         String q = question.strip();
+        // First: while a person holds the conversation even a reset command is theirs to answer.
+        Optional<Answer> replaced = hooks.before(bot, conversation, user, q);
+        if (replaced.isPresent()) {
+            Answer a = hooks.after(bot, conversation, user, q, replaced.get());
+            metrics.inc("botgate_answers_total", "bot=\"" + c.id() + "\",policy=\"" + a.policy().label() + "\"", 1);
+            return a;
+        }
         if (RESET.contains(q.toLowerCase(Locale.ROOT))) {
             context.reset(conversation);
             return canned(bot, "对话已重置。Conversation reset.");
@@ -112,6 +130,7 @@ public final class BotAnswerer {
             metrics.inc("botgate_guardrail_refusals_total", "bot=\"" + c.id() + "\",side=\"answer\"", 1);
             return canned(bot, c.refusal());
         }
+        answer = hooks.after(bot, conversation, user, q, answer);
         if (answer.policy() != Answer.Policy.CANNED) {
             context.append(conversation, q, answer.text());
         }

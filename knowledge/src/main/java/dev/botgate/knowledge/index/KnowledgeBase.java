@@ -368,6 +368,38 @@ final class KnowledgeBase implements AutoCloseable {
         }
     }
 
+    /** A document's chunks as stored, with their vectors, in ordinal order. */
+    record StoredChunks(List<Chunk> chunks, float[][] vectors, float[][][] questionVectors) {
+    }
+
+    /** Reads a document's chunks and vectors back from the index (no re-embedding). */
+    StoredChunks stored(String documentId) {
+        IndexSearcher searcher = acquire();
+        try {
+            TopDocs top = searcher.search(docQuery(documentId, ChunkFields.TYPE_CHUNK),
+                    Math.max(1, searcher.getIndexReader().maxDoc()));
+            StoredFields stored = searcher.storedFields();
+            List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
+            record Row(Chunk chunk, float[] vector, float[][] questions) {
+            }
+            List<Row> rows = new ArrayList<>();
+            for (ScoreDoc sd : top.scoreDocs) {
+                LeafReaderContext leaf = leaves.get(ReaderUtil.subIndex(sd.doc, leaves));
+                int local = sd.doc - leaf.docBase;
+                rows.add(new Row(ChunkFields.chunk(stored.document(sd.doc)), vector(leaf, local),
+                        questionVectors(leaf, local)));
+            }
+            rows.sort(Comparator.comparingInt(r -> r.chunk().ordinal()));
+            return new StoredChunks(rows.stream().map(Row::chunk).toList(),
+                    rows.stream().map(Row::vector).toArray(float[][]::new),
+                    rows.stream().map(Row::questions).toArray(float[][][]::new));
+        } catch (IOException e) {
+            throw failure("read", e);
+        } finally {
+            release(searcher);
+        }
+    }
+
     float[] vector(LeafReaderContext leaf, int doc) throws IOException {
         FloatVectorValues values = leaf.reader().getFloatVectorValues(ChunkFields.VECTOR);
         if (values == null) {
