@@ -28,7 +28,9 @@ public record Answer(String text, List<String> sources, Policy policy) {
         /** No model configured: the best passage with its source. */
         KNOWLEDGE,
         /** A fixed reply: welcome, reset, unsupported message type, refused, busy, rate-limited. */
-        CANNED;
+        CANNED,
+        /** The best entries were too close to tell apart: a numbered menu of their questions ("您是想问："). */
+        CLARIFY;
 
         /** Lower-case name for metrics and records. */
         public String label() {
