@@ -198,7 +198,7 @@ public final class Wiring {
                         ? "" : ", ") + "p. " + h.page() : "");
                 boolean qa = h.kind() == dev.botgate.knowledge.ingest.Chunk.Kind.QA;
                 out.add(new Passage(h.title(), location, qa ? h.answer() : h.text(), h.score(), h.directAnswer(),
-                        qa ? h.question() : ""));
+                        qa ? h.question() : "", h.vectorSimilarity()));
             }
             return out;
         };

@@ -39,8 +39,10 @@ import java.util.stream.Stream;
  * knots with the server's own {@code fusion: adaptive} answers.
  *
  * <p>Protocol: FAQ queries are split into k folds stratified by covered/uncovered, CMRC questions by paragraph (all
- * questions of a paragraph in one fold). For each fold, the knots maximise the mean of FAQ and CMRC hit@1 on the
- * other folds; then, per mode, the threshold and menu margin maximise FAQ coverage (right answers / covered
+ * questions of a paragraph in one fold). For each fold, the knots are chosen on the
+ * other folds (no regret: the knots maximise the smaller of the two gains over each set's better single retriever,
+ * ties going to the point nearest the shipped knots); then, per mode, a threshold on the best entry's cosine
+ * similarity and a menu margin on its fused-score lead maximise FAQ coverage (right answers / covered
  * questions) subject to the precision of the answers given reaching the mode's target, counted conservatively
  * (right / (answered + 1)). The held-out fold is scored with what the training folds chose. The shipped settings are
  * chosen the same way on all folds together.
@@ -63,7 +65,7 @@ public final class CrossValidationBench {
 
     private static Map<String, Double> modes() {
         Map<String, Double> m = new LinkedHashMap<>();
-        m.put("strict", 0.98);
+        m.put("strict", 1.0);
         m.put("balanced", 0.95);
         m.put("helpful", 0.90);
         return m;
@@ -92,8 +94,8 @@ public final class CrossValidationBench {
         }
     }
 
-    /** A ranked key and its score. */
-    record Scored(String key, double score) {
+    /** A ranked key, its fused score and its (best candidate's) cosine similarity. */
+    record Scored(String key, double score, double cosine) {
     }
 
     enum Ranker { BM25, DENSE, ADAPTIVE }
@@ -270,7 +272,7 @@ public final class CrossValidationBench {
         for (double[] s : scored) {
             String key = keys.get((int) s[2]);
             if (seen.add(key)) {
-                out.add(new Scored(key, s[0]));
+                out.add(new Scored(key, s[0], s[1]));
             }
         }
         return out;
@@ -319,7 +321,7 @@ public final class CrossValidationBench {
         return n == 0 ? 0 : (double) hit / n;
     }
 
-    /** Answer when the top reaches the threshold and leads the next entry by the margin; ask when it does not. */
+    /** Answer when the top's cosine reaches the threshold and it leads the next entry by the margin; else ask. */
     record Decision(double threshold, double margin) {
     }
 
@@ -361,7 +363,9 @@ public final class CrossValidationBench {
         for (Q q : qs) {
             covered += q.covered() ? 1 : 0;
             List<Scored> r = rank(q, Ranker.ADAPTIVE, knots);
-            if (r.isEmpty() || r.getFirst().score() < d.threshold()) {
+            // Confidence is the best entry's cosine similarity: keyword evidence ranks well but also lifts
+            // out-of-scope questions that share a word or two with an entry (bench/RESULTS.md).
+            if (r.isEmpty() || r.getFirst().cosine() < d.threshold()) {
                 fallbacks++;
                 continue;
             }
@@ -389,7 +393,11 @@ public final class CrossValidationBench {
 
     static Knots chooseKnots(List<Q> faq, List<Q> cmrc) {
         Knots best = SHIPPED;
-        double bestScore = -1;
+        double bestScore = Double.NEGATIVE_INFINITY;
+        double faqDense = hit1(faq, Ranker.DENSE, null);
+        double faqBm25 = hit1(faq, Ranker.BM25, null);
+        double cmrcDense = hit1(cmrc, Ranker.DENSE, null);
+        double cmrcBm25 = hit1(cmrc, Ranker.BM25, null);
         for (double z : ZERO) {
             for (double f : FULL) {
                 if (f < z + 0.05) {
@@ -397,8 +405,11 @@ public final class CrossValidationBench {
                 }
                 for (double w : WEIGHT) {
                     Knots k = new Knots(z, f, w);
-                    double s = (hit1(faq, Ranker.ADAPTIVE, k) + hit1(cmrc, Ranker.ADAPTIVE, k)) / 2;
-                    // Ties (a plateau) go to the point nearest the shipped knots: no change without a gain.
+                    // No regret: the worse of the two gains over each set's better single retriever. Every point
+                    // without regret counts the same, and the one nearest the shipped knots wins: on sets this
+                    // small, a gain of a question or two is noise, and chasing it is how the knots overfit.
+                    double s = Math.min(0, Math.min(hit1(faq, Ranker.ADAPTIVE, k) - Math.max(faqDense, faqBm25),
+                            hit1(cmrc, Ranker.ADAPTIVE, k) - Math.max(cmrcDense, cmrcBm25)));
                     if (s > bestScore + 1e-9 || (Math.abs(s - bestScore) <= 1e-9
                             && distance(k, SHIPPED) < distance(best, SHIPPED))) {
                         best = k;
@@ -418,10 +429,12 @@ public final class CrossValidationBench {
         Decision best = new Decision(2.0, 0);
         Outcome bestOut = null;
         for (int t = 30; t <= 100; t++) {
-            for (int m = 0; m <= (menus ? 10 : 0); m++) {
+            for (int m = 0; m <= (menus ? 15 : 0); m++) {
                 Decision d = new Decision(t / 100.0, m / 100.0);
                 Outcome o = decide(faq, knots, d, menus);
-                if (o.conservativePrecision() < target) {
+                // Target 1 (strict) means no wrong answer at all; below it, the precision is counted as if one more
+                // answer had been wrong (right / (answered + 1)), since the training folds are small.
+                if (target >= 1 ? o.right() < o.answered() || o.answered() == 0 : o.conservativePrecision() < target) {
                     continue;
                 }
                 if (bestOut == null || o.right() > bestOut.right()

@@ -6,8 +6,11 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The answer-or-ask-or-fallback decision, from the retrieved candidates' scores alone (the search's adaptive score is
- * on one scale across questions, which is what lets one threshold and one margin work for every question).
+ * The answer-or-ask-or-fallback decision, from the retrieved candidates alone. How sure the bot may be is the best
+ * candidate's cosine similarity (a threshold on it); whether it is the right one of several is its lead in the fused
+ * search score over the next entry (a margin). The fused score ranks best, but its keyword part also lifts
+ * out-of-scope questions that share a word or two with an entry, so it decides worse whether to answer at all
+ * (bench/RESULTS.md, CrossValidationBench).
  */
 sealed interface AnswerDecision {
     /** Most entries a clarifying menu offers. */
@@ -29,14 +32,14 @@ sealed interface AnswerDecision {
      * Decides.
      *
      * @param candidates best first, unfiltered
-     * @param threshold  lowest top score that may be answered
-     * @param margin     the best Q&amp;A entry must lead the next distinct entry by this; 0 never asks
+     * @param threshold  lowest similarity of the best candidate that may be answered; passages below it are not used
+     * @param margin     the best Q&amp;A entry must lead the next distinct entry by this in score; 0 never asks
      */
     static AnswerDecision decide(List<Passage> candidates, double threshold, double margin) {
-        List<Passage> relevant = candidates.stream().filter(p -> p.score() >= threshold).toList();
-        if (relevant.isEmpty()) {
+        if (candidates.isEmpty() || candidates.getFirst().similarity() < threshold) {
             return new Fallback();
         }
+        List<Passage> relevant = candidates.stream().filter(p -> p.similarity() >= threshold).toList();
         Passage top = relevant.getFirst();
         if (margin > 0 && !top.question().isEmpty()) {
             List<Passage> close = new ArrayList<>();

@@ -4,19 +4,20 @@ import java.util.Locale;
 
 /**
  * How sure a bot must be before it answers: the one knob operators turn ({@code answer-mode:} per bot) instead of raw
- * scores. Each mode is a search-score threshold (below it: the fallback) and a margin (when the next entry scores
- * within it of the best: a clarifying menu instead of a guess), both chosen by cross-validation for a target share
- * of right answers among the answers given (bench/RESULTS.md, {@code CrossValidationBench}).
+ * scores. Each mode is a similarity threshold (the best passage's cosine similarity to the question; below it: the
+ * fallback) and a margin (when the next entry's search score is within it of the best's: a clarifying menu instead of
+ * a guess), both chosen by cross-validation for a target share of right answers among the answers given
+ * (bench/RESULTS.md, {@code CrossValidationBench}).
  *
  * @see AnswerDecision
  */
 public enum AnswerMode {
-    /** Answers only when very sure (target: 98 % of answers right); falls back or asks more often. */
-    STRICT(0.75, 0.03),
+    /** Answers only when very sure (target: no wrong answer on the visible questions); falls back more often. */
+    STRICT(0.71, 0.0),
     /** The default (target: 95 % of answers right). */
-    BALANCED(0.68, 0.03),
+    BALANCED(0.64, 0.03),
     /** Answers more questions, accepting more wrong answers (target: 90 % right). */
-    HELPFUL(0.6, 0.02);
+    HELPFUL(0.56, 0.01);
 
     private final double threshold;
     private final double margin;
@@ -26,7 +27,7 @@ public enum AnswerMode {
         this.margin = margin;
     }
 
-    /** Lowest top score that may be answered. */
+    /** Lowest similarity of the best passage that may be answered. */
     public double threshold() {
         return threshold;
     }

@@ -14,7 +14,7 @@ import java.util.Optional;
  * @param systemPrompt   instructions put before the passages
  * @param welcome        reply to a subscribe / enter event
  * @param fallback       reply when nothing relevant is found
- * @param threshold      minimum search score for a passage to count as relevant
+ * @param threshold      minimum similarity (cosine) of the best passage for an answer; passages below it are not used
  * @param topK           passages given to the model
  * @param sensitiveWords questions or answers containing one of these get the refusal text
  * @param refusal        reply when a sensitive word is found

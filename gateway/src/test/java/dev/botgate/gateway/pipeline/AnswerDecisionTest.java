@@ -11,7 +11,7 @@ import org.testng.annotations.Test;
 /** The decision rule, the menu's reading of replies and the follow-up test, on their own. */
 public class AnswerDecisionTest {
     private static Passage qa(String question, double score) {
-        return new Passage("faq.csv", "", "answer to " + question, score, false, question);
+        return new Passage("faq.csv", "", "answer to " + question, score, false, question, score);
     }
 
     @Test

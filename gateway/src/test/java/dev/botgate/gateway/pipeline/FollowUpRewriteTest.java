@@ -28,7 +28,7 @@ public class FollowUpRewriteTest {
     private static final String EXCHANGE_FEE = "换货运费由云杉承担。";
 
     private static Passage qa(String question, String answer, double score) {
-        return new Passage("faq.csv", "", answer, score, false, question);
+        return new Passage("faq.csv", "", answer, score, false, question, score);
     }
 
     /** The search: a standalone question finds its entry best; the topic-plus-fragment query favours the topic. */

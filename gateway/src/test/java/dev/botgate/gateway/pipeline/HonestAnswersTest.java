@@ -73,9 +73,6 @@ public class HonestAnswersTest {
         kb.startUpload("faq", List.of(new Upload("faq.csv", FAQ.getBytes(StandardCharsets.UTF_8))), Set.of());
         TestGateway.waitFor(() -> kb.list().stream().anyMatch(b -> b.name().equals("faq") && b.chunks() == 8),
                 "the FAQ imported");
-        for (String q : List.of("运费谁承担", "我买的东西想退掉", "怎么申请退货？", "那运费呢？", "怎么申请退货？ 那运费呢？", "如何申请退货？ 那运费呢？")) {
-            System.out.println("PROBE " + q + " " + gateway.post("/admin/kb/faq/search", JSON.writeValueAsString(Map.of("query", q, "top", 3, "min_score", -1))).body().replaceAll("\"(text|highlighted|answer|chunk_id|document_id|title|source|heading_path|base|page|kind)\":(\"[^\"]*\"|\\[[^\\]]*\\]|[0-9]+),", ""));
-        }
     }
 
     @AfterClass(alwaysRun = true)
@@ -95,7 +92,7 @@ public class HonestAnswersTest {
 
     @Test
     public void closeEntriesGetAMenuAndANumberPicksOne() throws Exception {
-        String menu = ask("shop", "menu-number", "运费谁承担");
+        String menu = ask("shop", "menu-number", "退换货运费谁出");
         assertTrue(menu.startsWith("您是想问："), "two fee entries this close are asked about, got: " + menu);
         List<String> lines = menu.lines().skip(1).toList();
         assertTrue(lines.size() >= 2 && lines.size() <= 3, "two or three numbered options: " + menu);
@@ -109,7 +106,7 @@ public class HonestAnswersTest {
 
     @Test
     public void aMenuPickByTheQuestionText() throws Exception {
-        String menu = ask("shop", "menu-text", "运费谁承担");
+        String menu = ask("shop", "menu-text", "退换货运费谁出");
         assertTrue(menu.startsWith("您是想问："), menu);
         assertEquals(ask("shop", "menu-text", "退货的运费谁承担"), RETURN_FEE,
                 "replying with an offered question (punctuation aside) gets that entry's answer");
@@ -117,7 +114,7 @@ public class HonestAnswersTest {
 
     @Test
     public void aReplyThatPicksNothingIsANewQuestion() throws Exception {
-        assertTrue(ask("shop", "menu-other", "运费谁承担").startsWith("您是想问："));
+        assertTrue(ask("shop", "menu-other", "退换货运费谁出").startsWith("您是想问："));
         assertEquals(ask("shop", "menu-other", "发票怎么开？"),
                 "在订单详情页点击「申请发票」，电子发票会发送到您的邮箱。", "another question is answered as such");
         assertNotEquals(ask("shop", "menu-other", "1"), RETURN_FEE, "the menu closed once it was not picked from");
