@@ -31,7 +31,10 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
- * Retrieval quality and speed of the knowledge index, through the same {@link KnowledgeBases#search} the bots use.
+ * Retrieval quality and speed of the knowledge index, measured through a real server as {@code botgate serve} builds
+ * it ({@link ServedKnowledge}): files uploaded over HTTP, questions asked of {@code POST /admin/kb/NAME/search}. The
+ * speed part reads the server's own {@link KnowledgeBases} directly for search latency without HTTP; the direct-answer
+ * sweep builds bases with other {@link KnowledgeOptions} in-process, since that option is no server setting.
  *
  * <ul>
  *   <li>CMRC 2018 trial: each of the 256 paragraphs imported as a text document (uploads, through the ingest
