@@ -261,7 +261,7 @@ public final class RetrievalBench {
             }
             System.out.printf(Locale.ROOT, "| %s%s | %.2f | %d | %.3f | %d (%.3f) |%n",
                     Double.isInfinite(threshold) ? "none (answer all)" : String.format(Locale.ROOT, "%.2f", threshold),
-                    threshold == SearchRequest.DEFAULT_MIN_SCORE ? " (default)" : "",
+                    threshold == SearchRequest.DEFAULT_MIN_SCORE ? " (search API default; bots: answer modes)" : "",
                     (double) correct / queries.size(), answered, answered == 0 ? 0 : (double) answeredRight / answered,
                     direct, direct == 0 ? 0 : (double) directRight / direct);
         }
