@@ -17,6 +17,7 @@ import dev.botgate.adapters.wecomaibot.WeComAiBotConfig;
 import dev.botgate.adapters.wecomkf.WeComKfAdapter;
 import dev.botgate.adapters.wecomkf.WeComKfConfig;
 import dev.botgate.gateway.handoff.HandoffSettings;
+import dev.botgate.gateway.pipeline.AnswerMode;
 import dev.botgate.gateway.pipeline.Bot;
 import dev.botgate.gateway.pipeline.BotConfig;
 import io.helidon.config.Config;
@@ -75,7 +76,7 @@ public final class BotRegistry {
 
     /** Reads every bot; never throws for one bot's mistakes. */
     public static BotRegistry load(Config botsNode, Map<String, String> env, AdapterOptions adapterOptions,
-                                   double defaultThreshold, Ticker ticker) {
+                                   Ticker ticker) {
         Map<String, Bot> bots = new LinkedHashMap<>();
         Map<String, ChannelAdapter> adapters = new LinkedHashMap<>();
         List<String> problems = new ArrayList<>();
@@ -85,7 +86,7 @@ public final class BotRegistry {
         for (int i = 0; i < nodes.size(); i++) {
             String at = "bots[" + i + "]";
             try {
-                BotConfig config = read(nodes.get(i), at, env, defaultThreshold);
+                BotConfig config = read(nodes.get(i), at, env);
                 if (!ids.add(config.id())) {
                     throw new ConfigException(at + ".id: '" + config.id() + "' is used by another bot");
                 }
@@ -107,7 +108,7 @@ public final class BotRegistry {
         return new BotRegistry(bots, adapters, problems, handoffs);
     }
 
-    static BotConfig read(Config n, String at, Map<String, String> env, double defaultThreshold) {
+    static BotConfig read(Config n, String at, Map<String, String> env) {
         String id = text(n, "id", at, "");
         if (!id.matches("[a-z0-9][a-z0-9_-]{0,63}")) {
             throw new ConfigException(at + ".id: '" + id + "' must be 1-64 lower-case letters, digits, '-' or '_'");
@@ -118,7 +119,14 @@ public final class BotRegistry {
         }
         List<String> knowledge = n.get("knowledge").asList(String.class).orElse(List.of());
         Optional<String> model = n.get("model").asString().asOptional().filter(s -> !s.isBlank());
-        double threshold = n.get("threshold").asDouble().orElse(defaultThreshold);
+        AnswerMode mode;
+        try {
+            mode = AnswerMode.parse(n.get("answer-mode").asString().orElse("balanced"));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(at + ".answer-mode: " + e.getMessage());
+        }
+        // An explicit threshold (advanced, kept for existing configurations) wins over the mode's calibrated one.
+        double threshold = n.get("threshold").asDouble().orElse(mode.threshold());
         int topK = n.get("top-k").asInt().orElse(4);
         if (topK < 1 || topK > 20) {
             throw new ConfigException(at + ".top-k: must be 1..20, got " + topK);
@@ -144,7 +152,7 @@ public final class BotRegistry {
                 rate,
                 text(n, "busy", at, "现在咨询的人较多，请稍后再试。We're busy right now; please try again shortly."),
                 text(n, "unsupported", at, "目前只支持文字消息。Only text messages are supported for now."),
-                text(n, "sources-label", at, "来源"));
+                text(n, "sources-label", at, "来源"), mode);
     }
 
     private static ChannelAdapter adapter(BotConfig bot, Config block, String at, Map<String, String> env,

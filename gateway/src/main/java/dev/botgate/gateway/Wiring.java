@@ -72,18 +72,9 @@ public final class Wiring {
         Metrics metrics = new Metrics();
         ModelStore store = modelStore(settings);
         Engine engine = EngineRouting.create(engineFactory.apply(store), store, settings.engines(), metrics);
-        Embedder embedder = BgeEmbedder.load(home.resolve("native"), settings.knowledge().embedThreads(),
-                EMBED_BATCH_TOKENS, BackgroundThreads.factory("embed-"));
-        Settings.KnowledgeSettings k = settings.knowledge();
-        KnowledgeBases knowledge = new KnowledgeBases(home.resolve("knowledge"), embedder,
-                RemoteEmbedder.resolver(engine), KnowledgeOptions.builder()
-                .chunking(new ChunkingOptions(k.chunkTarget(), k.chunkOverlap()))
-                .readLimits(new ReadLimits(k.maxFileBytes(), ReadLimits.defaults().maxZipEntries(),
-                        ReadLimits.defaults().maxUnzippedBytes()))
-                .importThreads(BackgroundThreads.factory("botgate-import-"))
-                .build());
-        BotRegistry bots = BotRegistry.load(settings.bots(), env, AdapterOptions.defaults(),
-                SearchRequest.DEFAULT_MIN_SCORE, Ticker.systemTicker());
+        Embedder embedder = embedder(settings);
+        KnowledgeBases knowledge = knowledgeBases(settings, embedder, RemoteEmbedder.resolver(engine));
+        BotRegistry bots = BotRegistry.load(settings.bots(), env, AdapterOptions.defaults(), Ticker.systemTicker());
         bots.problems().forEach(p -> LOG.log(Level.WARNING, "bot not started: " + p));
         seedDemo(knowledge, bots);
         Settings.ConversationSettings c = settings.conversation();
@@ -122,6 +113,33 @@ public final class Wiring {
                 .pullPolicy(new PullPolicy(settings.models().pullHosts()))
                 .probeTimeout(settings.models().probeTimeout())
                 .build();
+    }
+
+    /** The embedding model as the settings ask for it; the server and the CLI's local commands both use this. */
+    public static BgeEmbedder embedder(Settings settings) {
+        return BgeEmbedder.load(settings.paths().home().resolve("native"), settings.knowledge().embedThreads(),
+                EMBED_BATCH_TOKENS, BackgroundThreads.factory("embed-"));
+    }
+
+    /**
+     * The knowledge bases as the settings ask for them (chunking, read limits, import threads). One factory for the
+     * server, the CLI's local commands and the benchmarks, so an index built by one is searched the same by another.
+     */
+    public static KnowledgeBases knowledgeBases(Settings settings, Embedder embedder) {
+        return knowledgeBases(settings, embedder, model -> java.util.Optional.empty());
+    }
+
+    /** The same, with the embedding models remote engines serve ({@code others}: a model name to its embedder). */
+    static KnowledgeBases knowledgeBases(Settings settings, Embedder embedder,
+                                         java.util.function.Function<String, java.util.Optional<Embedder>> others) {
+        Settings.KnowledgeSettings k = settings.knowledge();
+        return new KnowledgeBases(settings.paths().home().resolve("knowledge"), embedder, others,
+                KnowledgeOptions.builder()
+                .chunking(new ChunkingOptions(k.chunkTarget(), k.chunkOverlap()))
+                .readLimits(new ReadLimits(k.maxFileBytes(), ReadLimits.defaults().maxZipEntries(),
+                        ReadLimits.defaults().maxUnzippedBytes()))
+                .importThreads(BackgroundThreads.factory("botgate-import-"))
+                .build());
     }
 
     private static void registerGauges(Metrics metrics, Engine engine, ConversationWorkers workers) {
@@ -211,8 +229,9 @@ public final class Wiring {
                     .minScore(Double.NEGATIVE_INFINITY).build())) {
                 String location = String.join(" > ", h.headingPath()) + (h.page() > 0 ? (h.headingPath().isEmpty()
                         ? "" : ", ") + "p. " + h.page() : "");
-                out.add(new Passage(h.title(), location, h.kind() == dev.botgate.knowledge.ingest.Chunk.Kind.QA
-                        ? h.answer() : h.text(), h.score(), h.directAnswer()));
+                boolean qa = h.kind() == dev.botgate.knowledge.ingest.Chunk.Kind.QA;
+                out.add(new Passage(h.title(), location, qa ? h.answer() : h.text(), h.score(), h.directAnswer(),
+                        qa ? h.question() : "", h.vectorSimilarity()));
             }
             return out;
         };

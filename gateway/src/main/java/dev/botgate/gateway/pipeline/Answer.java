@@ -32,7 +32,9 @@ public record Answer(String text, List<String> sources, Policy policy) {
         /** The conversation was handed to a person: the handoff text. */
         HANDOFF,
         /** A person holds the conversation: nothing is sent (the message is still recorded). */
-        SILENT;
+        SILENT,
+        /** The best entries were too close to tell apart: a numbered menu of their questions ("您是想问："). */
+        CLARIFY;
 
         /** Lower-case name for metrics and records. */
         public String label() {

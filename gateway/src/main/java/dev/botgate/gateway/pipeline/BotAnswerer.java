@@ -28,7 +28,10 @@ import java.util.function.Consumer;
  * local chat) goes through here, so a bot answers the same everywhere.
  *
  * <p>In order: the {@link AnswerHooks} (a conversation a person holds is answered by no one else; asking for a
- * person hands it over); reset commands; the per-user rate limit; sensitive words in the question; retrieval; a direct Q&amp;A
+ * person hands it over); reset commands; the per-user rate limit; sensitive words in the question; the reply to an
+ * open clarifying menu (a pick gets that entry's answer); retrieval, with a short or referring follow-up searched
+ * together with the conversation's topic ({@link FollowUpQuestion}); the decision ({@link AnswerDecision}, set by the
+ * bot's {@link AnswerMode}): too-close best entries get a numbered menu ({@link ClarifyingMenu}); a direct Q&amp;A
  * hit answered verbatim; nothing above the threshold gives the fallback, except while one of the bot's knowledge
  * bases is still being imported (the question then waits a moment for the import, and is told so if it goes on);
  * otherwise the model answers from the passages (or, without a model, the best passage is returned with its source).
@@ -106,13 +109,34 @@ public final class BotAnswerer {
             metrics.inc("botgate_guardrail_refusals_total", "bot=\"" + c.id() + "\",side=\"question\"", 1);
             return canned(bot, c.refusal());
         }
-        List<Passage> relevant = retrieve(c, q);
-        if (relevant.isEmpty() && !c.knowledge().isEmpty() && !retriever.importing(c.knowledge()).isEmpty()) {
+        ConversationContext.State state = context.state(conversation);
+        if (!state.menu().isEmpty()) {
+            Optional<Passage> picked = ClarifyingMenu.pick(state.menu(), q);
+            context.state(conversation, new ConversationContext.State(state.topic(), List.of()));
+            if (picked.isPresent()) {
+                return picked(bot, conversation, q, picked.get());
+            }
+        }
+        AnswerDecision decision = decide(c, conversation, state.topic(), q);
+        if (decision instanceof AnswerDecision.Fallback && !c.knowledge().isEmpty()
+                && !retriever.importing(c.knowledge()).isEmpty()) {
             // A base being imported is not an empty base: finding nothing there yet is no reason for the fallback.
             if (!awaitImports(c)) {
                 return canned(bot, IMPORTING);
             }
-            relevant = retrieve(c, q);
+            decision = decide(c, conversation, state.topic(), q);
+        }
+        if (decision instanceof AnswerDecision.Clarify clarify) {
+            context.state(conversation, new ConversationContext.State(state.topic(), clarify.options()));
+            Answer menu = new Answer(ClarifyingMenu.text(clarify.options()), List.of(), Answer.Policy.CLARIFY);
+            context.append(conversation, q, menu.text());
+            metrics.inc("botgate_answers_total", "bot=\"" + c.id() + "\",policy=\"clarify\"", 1);
+            return menu;
+        }
+        List<Passage> relevant = decision instanceof AnswerDecision.Answer a ? a.relevant() : List.of();
+        if (!relevant.isEmpty()) {
+            String topic = relevant.getFirst().question().isEmpty() ? q : relevant.getFirst().question();
+            context.state(conversation, new ConversationContext.State(topic, List.of()));
         }
         Answer answer;
         if (!relevant.isEmpty() && relevant.getFirst().direct()) {
@@ -138,12 +162,51 @@ public final class BotAnswerer {
         return answer;
     }
 
-    /** The passages at or above the bot's threshold, best first. */
-    private List<Passage> retrieve(BotConfig c, String q) {
+    /**
+     * Retrieves and decides: answer from the passages at or above the bot's threshold, ask which entry was meant
+     * when the best ones are too close (the bot's answer mode sets both), or fall back.
+     */
+    private AnswerDecision decide(BotConfig c, String conversation, String topic, String q) {
         long t0 = System.nanoTime();
-        List<Passage> passages = c.knowledge().isEmpty() ? List.of() : retriever.retrieve(c.knowledge(), q, c.topK());
+        boolean followUp = !topic.isEmpty() && FollowUpQuestion.isFollowUp(q);
+        List<Passage> passages = beside(followUp, topic, candidates(c, FollowUpQuestion.query(topic, q)));
+        if (followUp && c.model().isPresent()) {
+            // The model's standalone rewrite is searched too; the search whose best hit scores higher wins (the
+            // scores share one scale), so a poor rewrite costs a search and nothing else.
+            Optional<String> rewritten = StandaloneQuestion.rewrite(engine, c.model().get(),
+                    context.history(conversation), q);
+            if (rewritten.isPresent()) {
+                List<Passage> other = beside(true, topic, candidates(c, rewritten.get()));
+                if (!other.isEmpty() && (passages.isEmpty() || other.getFirst().score() > passages.getFirst().score())) {
+                    passages = other;
+                }
+            }
+        }
         metrics.observe("botgate_retrieve_seconds", "bot=\"" + c.id() + "\"", (System.nanoTime() - t0) / 1e9);
-        return passages.stream().filter(p -> p.score() >= c.threshold()).toList();
+        AnswerDecision d = AnswerDecision.decide(passages, c.threshold(), c.answerMode().margin());
+        if (d instanceof AnswerDecision.Answer a && a.relevant().size() > c.topK()) {
+            return new AnswerDecision.Answer(a.relevant().subList(0, c.topK()));
+        }
+        return d;
+    }
+
+    /** A follow-up asks for something beside the entry just answered (whose words the topic brings back in). */
+    private static List<Passage> beside(boolean followUp, String topic, List<Passage> passages) {
+        return followUp ? passages.stream().filter(p -> !p.question().equals(topic)).toList() : passages;
+    }
+
+    private List<Passage> candidates(BotConfig c, String query) {
+        return c.knowledge().isEmpty() ? List.of()
+                : retriever.retrieve(c.knowledge(), query, Math.max(c.topK(), AnswerDecision.MENU_SIZE) + 1);
+    }
+
+    /** The entry the user picked from a clarifying menu: its answer, and it becomes the conversation's topic. */
+    private Answer picked(Bot bot, String conversation, String reply, Passage p) {
+        context.state(conversation, new ConversationContext.State(p.question(), List.of()));
+        Answer answer = new Answer(p.text(), List.of(p.title()), Answer.Policy.DIRECT);
+        context.append(conversation, reply, answer.text());
+        metrics.inc("botgate_answers_total", "bot=\"" + bot.id() + "\",policy=\"direct\"", 1);
+        return answer;
     }
 
     /** Waits up to the import wait for the bot's bases to finish importing; false when they are still importing. */

@@ -91,7 +91,7 @@ public class HandoffSettingsTest {
                     handoff: { after-fallbacks: 3 }
                 """, MediaTypes.APPLICATION_X_YAML);
         dev.botgate.gateway.BotRegistry bots = dev.botgate.gateway.BotRegistry.load(c.get("bots"), Map.of(),
-                dev.botgate.adapters.AdapterOptions.defaults(), 0.5,
+                dev.botgate.adapters.AdapterOptions.defaults(),
                 com.github.benmanes.caffeine.cache.Ticker.systemTicker());
         assertEquals(bots.problems().size(), 1, bots.problems().toString());
         assertTrue(bots.problems().getFirst().startsWith("bots[0].handoff.resume-after"), bots.problems().toString());
