@@ -333,7 +333,7 @@ public class RemoteEnginesTest {
         String body = "{\"model\":\"tiny\",\"messages\":[{\"role\":\"user\",\"content\":\"write forever\"}],"
                 + "\"options\":{\"num_predict\":-1}}";
         try (java.net.Socket s = new java.net.Socket("127.0.0.1", upA.botgate().port())) {
-            s.getOutputStream().write(("POST /api/chat HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            s.getOutputStream().write(("POST /api/chat HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                     + "Content-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body)
                     .getBytes(StandardCharsets.UTF_8));
             assertTrue(s.getInputStream().read(new byte[300]) > 0, "the answer began");
