@@ -4,6 +4,8 @@ import dev.botgate.adapters.ChannelAdapter;
 import dev.botgate.backend.engine.Engine;
 import dev.botgate.backend.store.ModelEntry;
 import dev.botgate.backend.store.ModelStore;
+import dev.botgate.gateway.accounts.AccountsService;
+import dev.botgate.gateway.accounts.SessionAuthentication;
 import dev.botgate.gateway.http.AdminService;
 import dev.botgate.gateway.http.ApiKeys;
 import dev.botgate.gateway.http.BodyLimit;
@@ -58,7 +60,8 @@ public final class Botgate implements AutoCloseable {
     public record Parts(Settings settings, Engine engine, ModelStore store, KnowledgeBases knowledge,
                         Embedder embedder, BotRegistry bots, BotAnswerer answerer, InboundDispatcher dispatcher,
                         ConversationWorkers workers, MessageLog log, Metrics metrics, ApiKeyFile apiKeys,
-                        Clock clock, java.util.concurrent.ExecutorService retrieval) {
+                        Clock clock, java.util.concurrent.ExecutorService retrieval,
+                        dev.botgate.gateway.accounts.Accounts accounts) {
     }
 
     /**
@@ -137,7 +140,10 @@ public final class Botgate implements AutoCloseable {
         routing.addFilter(new CrossSiteGuard(s.loopbackOnly(), s.host(), s.allowedHosts(), s.allowedOrigins()));
         // With no key configured on a loopback address the filter lets everything through (the local default); with
         // allow-unauthenticated, too. It always runs, so that handlers can ask who is calling (ApiKeys.access).
-        routing.addFilter(new ApiKeys(parts.apiKeys()::keys, s.loopbackOnly(), s.allowUnauthenticated()));
+        // A console session cookie counts like a key of its user's role (and carries a CSRF token); keys users made
+        // for themselves join the file's keys.
+        routing.addFilter(new SessionAuthentication(parts.accounts()));
+        routing.addFilter(new ApiKeys(() -> allKeys(parts), s.loopbackOnly(), s.allowUnauthenticated()));
         routing.addFilter(new JsonBodies());
         BotChat botChat = new BotChat(parts.bots().bots(), parts.answerer());
         routing.register("/api", routes.record("/api", new VersionService(Version.current())))
@@ -149,6 +155,7 @@ public final class Botgate implements AutoCloseable {
                .register("/admin/kb", routes.record("/admin/kb", new KnowledgeService(parts.knowledge(),
                        parts.settings().knowledge().maxUploadBytes(), List.of(parts.settings().paths().home(),
                                parts.settings().paths().models()), parts.settings().knowledge().importRoots())))
+               .register("/admin", routes.record("/admin", new AccountsService(parts.accounts())))
                .register("/admin", routes.record("/admin", new AdminService(parts.bots().bots(),
                        parts.bots().adapters(), parts.bots().problems(), parts.answerer(), parts.log())))
                .register("/hooks", routes.record("/hooks", new HooksService(parts.bots().adapters(),
@@ -156,6 +163,16 @@ public final class Botgate implements AutoCloseable {
                .register(routes.record(new HealthService(parts.metrics(), () -> readiness(parts),
                        () -> details(parts))))
                .register("/", routes.record("/", new ConsoleService()));
+    }
+
+    private static List<ApiKeys.Key> allKeys(Parts parts) {
+        List<ApiKeys.Key> users = parts.accounts().apiKeys();
+        if (users.isEmpty()) {
+            return parts.apiKeys().keys();
+        }
+        List<ApiKeys.Key> all = new ArrayList<>(parts.apiKeys().keys());
+        all.addAll(users);
+        return all;
     }
 
     private static List<String> modelNames(Parts parts, BotChat bots) {
@@ -223,5 +240,6 @@ public final class Botgate implements AutoCloseable {
         parts.engine().close();
         parts.knowledge().close();
         parts.log().close();
+        parts.accounts().close();
     }
 }

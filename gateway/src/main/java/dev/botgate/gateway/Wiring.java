@@ -97,7 +97,8 @@ public final class Wiring {
                 + "because conversation.answers-in-memory were already waiting");
         ApiKeyFile keys = new ApiKeyFile(home.resolve("api-keys"), settings.server().apiKeyHashes());
         return new Botgate.Parts(settings, engine, store, knowledge, embedder, bots, answerer, dispatcher, workers, log,
-                metrics, keys, clock, retrieval);
+                metrics, keys, clock, retrieval,
+                new dev.botgate.gateway.accounts.Accounts(home.resolve("accounts.db"), clock));
     }
 
     /**

@@ -38,6 +38,8 @@ public final class ApiKeys implements Filter {
     /** Generating routes a use key may call. */
     private static final Set<String> USE_POST = Set.of("/api/chat", "/api/generate", "/api/embed", "/api/embeddings",
             "/api/show", "/v1/chat/completions", "/v1/embeddings");
+    /** Setting up the first account and signing in and out need no key. */
+    private static final Set<String> OPEN = Set.of("/admin/session", "/admin/setup", "/admin/login", "/admin/logout");
     private static final Pattern BOT_CHAT = Pattern.compile("/admin/bots/[^/]+/chat");
 
     private final Supplier<List<Key>> keys;
@@ -130,6 +132,11 @@ public final class ApiKeys implements Filter {
             chain.proceed();
             return;
         }
+        if (req.context().get(Access.class).isPresent() || OPEN.contains(path)) {
+            // A console session was accepted in front of this filter, or a sign-in route that must stay open.
+            chain.proceed();
+            return;
+        }
         List<Key> accepted = keys.get();
         if (accepted.isEmpty() && openWithoutKeys) {
             req.context().register(new Access(Scope.ADMIN, true));
@@ -164,7 +171,7 @@ public final class ApiKeys implements Filter {
     }
 
     /** Whether a use key may call this route: an allow-list, so a route added later needs admin until listed. */
-    static boolean useMay(Method method, String path) {
+    public static boolean useMay(Method method, String path) {
         if (method.equals(Method.OPTIONS)) {
             return true; // a CORS preflight changes nothing
         }
