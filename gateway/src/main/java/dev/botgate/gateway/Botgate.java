@@ -145,7 +145,7 @@ public final class Botgate implements AutoCloseable {
         routing.addFilter(new SessionAuthentication(parts.accounts()));
         routing.addFilter(new ApiKeys(() -> allKeys(parts), s.loopbackOnly(), s.allowUnauthenticated()));
         routing.addFilter(new JsonBodies());
-        BotChat botChat = new BotChat(parts.bots().bots(), parts.answerer());
+        BotChat botChat = new BotChat(parts.bots().bots(), parts.answerer(), java.util.Optional.of(parts.log()));
         routing.register("/api", routes.record("/api", new VersionService(Version.current())))
                .register("/api", routes.record("/api", new OllamaService(parts.engine(), parts.metrics())))
                .register("/api", routes.record("/api", new ModelRoutes(parts.store(), parts.engine(),
@@ -157,12 +157,19 @@ public final class Botgate implements AutoCloseable {
                                parts.settings().paths().models()), parts.settings().knowledge().importRoots())))
                .register("/admin", routes.record("/admin", new AccountsService(parts.accounts())))
                .register("/admin", routes.record("/admin", new AdminService(parts.bots().bots(),
-                       parts.bots().adapters(), parts.bots().problems(), parts.answerer(), parts.log())))
+                       parts.bots().adapters(), parts.bots().problems(), parts.answerer(), parts.log(),
+                       () -> baseNames(parts), parts.clock())))
                .register("/hooks", routes.record("/hooks", new HooksService(parts.bots().adapters(),
                        parts.dispatcher(), parts.metrics(), parts.clock())))
                .register(routes.record(new HealthService(parts.metrics(), () -> readiness(parts),
                        () -> details(parts))))
                .register("/", routes.record("/", new ConsoleService()));
+    }
+
+    private static java.util.Set<String> baseNames(Parts parts) {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        parts.knowledge().list().forEach(b -> names.add(b.name()));
+        return names;
     }
 
     private static List<ApiKeys.Key> allKeys(Parts parts) {

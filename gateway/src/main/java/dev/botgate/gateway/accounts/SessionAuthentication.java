@@ -82,6 +82,7 @@ public final class SessionAuthentication implements Filter {
             return;
         }
         req.context().register(s);
+        req.context().register(dev.botgate.gateway.http.AdminService.USER, s.username());
         req.context().register(new ApiKeys.Access(s.role() == Role.ADMIN ? ApiKeys.Scope.ADMIN : ApiKeys.Scope.USE,
                 false));
         chain.proceed();
