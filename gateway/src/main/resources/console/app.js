@@ -35,7 +35,7 @@ const STRINGS = {
     myKeys: "My API keys", keyName: "key name", scope: "Scope", newKey: "Create key",
     keyShown: "Your new key (shown once, copy it now): {0}", signedInAs: "{0} ({1})",
     viewerNote: "You are a viewer: you can read everything but change nothing.",
-    language: "Language",
+    language: "Language", edit: "Edit", similar: "Similar questions (one per line)", qaDelete: "Delete this Q&A entry?",
   },
   zh: {
     username: "用户名", password: "密码", signIn: "登录", signOut: "退出",
@@ -69,7 +69,7 @@ const STRINGS = {
     myKeys: "我的 API 密钥", keyName: "密钥名称", scope: "范围", newKey: "创建密钥",
     keyShown: "新密钥（只显示一次，请立即复制）：{0}", signedInAs: "{0}（{1}）",
     viewerNote: "您是只读用户：可以查看所有内容，但不能修改。",
-    language: "语言",
+    language: "语言", edit: "编辑", similar: "相似问题（每行一个）", qaDelete: "删除这条问答？",
   },
 };
 let lang = localStorage.getItem("botgate-lang") || ((navigator.language || "en").toLowerCase().startsWith("zh") ? "zh" : "en");
@@ -263,7 +263,29 @@ async function knowledgeBase(box, name) {
     const row = document.getElementById("chunks-" + b.dataset.preview);
     if (!row.hidden) { row.hidden = true; return; }
     const chunks = (await api(base + "/documents/" + encodeURIComponent(b.dataset.preview) + "/chunks")).chunks;
-    row.firstElementChild.innerHTML = chunks.map(c => `<div class="chunk"><span class="tag">#${c.ordinal} ${esc(c.kind)}</span> ${c.questions.length ? "<b>Q:</b> " + esc(c.questions.join(" / ")) + "\n<b>A:</b> " + esc(c.answer) : esc(c.text)}</div>`).join("");
+    const doc = b.dataset.preview;
+    row.firstElementChild.innerHTML = chunks.map(c => `<div class="chunk" data-ordinal="${c.ordinal}"><span class="tag">#${c.ordinal} ${esc(c.kind)}</span> ${c.kind === "QA"
+      ? "<b>Q:</b> " + esc(c.questions.join(" / ")) + "\n<b>A:</b> " + esc(c.answer) + (edit ? ` <button data-editqa>${t("edit")}</button> <button class="danger" data-delqa>${t("delete")}</button>` : "")
+      : esc(c.text)}</div>`).join("");
+    row.querySelectorAll("[data-editqa]").forEach(btn => btn.onclick = () => {
+      const box = btn.closest(".chunk"), c = chunks.find(x => x.ordinal === +box.dataset.ordinal);
+      box.innerHTML = `<div class="row"><label class="grow">${t("question")}<input class="qq" style="width:100%"></label></div>
+        <div class="row"><label class="grow">${t("similar")}<textarea class="qs" rows="2" style="width:100%"></textarea></label></div>
+        <div class="row"><label class="grow">${t("answer")}<textarea class="qa" rows="3" style="width:100%"></textarea></label></div>
+        <div class="row"><button class="primary qsave">${t("save")}</button></div>`;
+      box.querySelector(".qq").value = c.questions[0]; box.querySelector(".qs").value = c.questions.slice(1).join("\n"); box.querySelector(".qa").value = c.answer;
+      box.querySelector(".qsave").onclick = async () => {
+        try {
+          await api(base + "/documents/" + encodeURIComponent(doc) + "/qa/" + c.ordinal, {method: "PUT", json: {question: box.querySelector(".qq").value,
+            similar: box.querySelector(".qs").value.split("\n").filter(x => x.trim()), answer: box.querySelector(".qa").value}});
+          row.hidden = true; b.click();
+        } catch (e) { toast(e.message); }
+      };
+    });
+    row.querySelectorAll("[data-delqa]").forEach(btn => btn.onclick = async () => {
+      if (!confirm(t("qaDelete"))) return;
+      try { await api(base + "/documents/" + encodeURIComponent(doc) + "/qa/" + btn.closest(".chunk").dataset.ordinal, {method: "DELETE"}); render(); } catch (e) { toast(e.message); }
+    });
     row.hidden = false;
   });
   box.querySelectorAll("[data-deldoc]").forEach(b => b.onclick = async () => {
@@ -285,7 +307,7 @@ async function knowledgeBase(box, name) {
       $("#bar").firstElementChild.style.width = "100%";
       const summary = t("done", job.state, job.documents_added, job.documents_replaced, job.documents_unchanged)
         + job.skipped.map(s => " · " + t("skipped", s.source, s.reason)).join("") + (job.error ? " · " + job.error : "");
-      await render(); $("#job").textContent = summary;
+      await render(); $("#job").textContent = summary; $("#bar").firstElementChild.style.width = "100%";
     } catch (e) { toast(e.message); $("#upload").disabled = false; }
   };
   $("#search").onclick = async () => {

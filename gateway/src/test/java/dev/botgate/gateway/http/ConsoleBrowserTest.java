@@ -198,6 +198,7 @@ public class ConsoleBrowserTest {
         assertEquals(js("return document.querySelectorAll('#log [onerror], #log img').length"), 0L,
                 "sanitised by DOMPurify");
         shot("05-chat");
+        qaEditReachesTheNextAnswer();
         driver.navigate().refresh();
         textAppears("#log", "怎么退货", "history survives a reload");
         open("conversations");
@@ -208,6 +209,27 @@ public class ConsoleBrowserTest {
         driver.findElement(By.linkText("怎么退货？")).click();
         textAppears("#main", "Conversation");
         shot("07-conversation-thread");
+    }
+
+    /** Edits a Q&A entry on the base's page, then asks the bot again: the next answer is the edited one. */
+    private void qaEditReachesTheNextAnswer() throws Exception {
+        open("knowledge");
+        visible("[data-open='faq']").click();
+        visible("[data-preview]").click();
+        WebElement entry = wait.until(d -> d.findElements(By.cssSelector(".chunk")).stream()
+                .filter(c -> c.getText().contains("营业时间")).findFirst().orElse(null));
+        entry.findElement(By.cssSelector("[data-editqa]")).click();
+        WebElement answer = visible(".chunk textarea.qa");
+        answer.clear();
+        answer.sendKeys("每天 **8:00-20:00** 营业。");
+        shot("05b-qa-edit");
+        driver.findElement(By.cssSelector(".chunk .qsave")).click();
+        textAppears("table", "8:00-20:00");
+        open("chat");
+        visible("#question").sendKeys("营业时间？");
+        driver.findElement(By.id("send")).click();
+        wait.until(d -> d.findElements(By.cssSelector("#log .msg.bot strong")).stream()
+                .anyMatch(e -> e.getText().equals("8:00-20:00")));
     }
 
     private void textAppears(String css, String text, String why) {
