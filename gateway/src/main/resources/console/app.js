@@ -269,6 +269,7 @@ async function knowledgeBase(box, name) {
       : esc(c.text)}</div>`).join("");
     row.querySelectorAll("[data-editqa]").forEach(btn => btn.onclick = () => {
       const box = btn.closest(".chunk"), c = chunks.find(x => x.ordinal === +box.dataset.ordinal);
+      box.classList.add("editing");
       box.innerHTML = `<div class="row"><label class="grow">${t("question")}<input class="qq" style="width:100%"></label></div>
         <div class="row"><label class="grow">${t("similar")}<textarea class="qs" rows="2" style="width:100%"></textarea></label></div>
         <div class="row"><label class="grow">${t("answer")}<textarea class="qa" rows="3" style="width:100%"></textarea></label></div>
