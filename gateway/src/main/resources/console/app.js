@@ -11,7 +11,7 @@ const STRINGS = {
     chat: "Chat", users: "Users", account: "Account",
     refresh: "Refresh", delete: "Delete", open: "Open", back: "Back", create: "Create", save: "Save", copy: "Copy", copied: "Copied",
     bot: "Bot", channel: "Channel", callback: "Callback URL", model: "Model", health: "Health", ok: "OK",
-    botsNote: "Bots are declared in the configuration file (YAML) and shown read-only here.", notStarted: "Not started",
+    botsNote: "Bots made here are saved in the data directory and apply at once; bots declared in the configuration file (YAML) are shown read-only.", notStarted: "Not started",
     kbNew: "new base name", kbBases: "Knowledge bases", documents: "Documents", chunks: "Chunks", size: "Size",
     kbDeleteUsed: "Bots use this base: {0}. They will answer every question with their fallback. Delete '{1}' anyway?",
     kbDelete: "Delete knowledge base '{0}'?", docDelete: "Delete document '{0}'?",
@@ -35,6 +35,9 @@ const STRINGS = {
     myKeys: "My API keys", keyName: "key name", scope: "Scope", newKey: "Create key",
     keyShown: "Your new key (shown once, copy it now): {0}", signedInAs: "{0} ({1})",
     viewerNote: "You are a viewer: you can read everything but change nothing.",
+    readOnly: "configuration file, read-only", newBot: "New bot", botDelete: "Delete bot '{0}'?", botId: "Bot id (a-z, 0-9, - or _)",
+    threshold: "Answer threshold", systemPrompt: "System prompt", welcome: "Welcome message", fallbackText: "Fallback answer",
+    platform: "{0} settings", secretKept: "stored — leave empty to keep",
     language: "Language", edit: "Edit", similar: "Similar questions (one per line)", qaDelete: "Delete this Q&A entry?",
   },
   zh: {
@@ -45,7 +48,7 @@ const STRINGS = {
     chat: "对话", users: "用户", account: "账号",
     refresh: "刷新", delete: "删除", open: "打开", back: "返回", create: "创建", save: "保存", copy: "复制", copied: "已复制",
     bot: "机器人", channel: "渠道", callback: "回调地址", model: "模型", health: "状态", ok: "正常",
-    botsNote: "机器人在配置文件（YAML）中声明，此处只读显示。", notStarted: "未启动",
+    botsNote: "在此创建的机器人保存在数据目录中，立即生效；配置文件（YAML）中声明的机器人只读显示。", notStarted: "未启动",
     kbNew: "新知识库名称", kbBases: "知识库", documents: "文档", chunks: "分段", size: "大小",
     kbDeleteUsed: "以下机器人正在使用此知识库：{0}。删除后它们对所有问题都只会回复兜底话术。仍要删除“{1}”吗？",
     kbDelete: "删除知识库“{0}”？", docDelete: "删除文档“{0}”？",
@@ -69,6 +72,9 @@ const STRINGS = {
     myKeys: "我的 API 密钥", keyName: "密钥名称", scope: "范围", newKey: "创建密钥",
     keyShown: "新密钥（只显示一次，请立即复制）：{0}", signedInAs: "{0}（{1}）",
     viewerNote: "您是只读用户：可以查看所有内容，但不能修改。",
+    readOnly: "配置文件，只读", newBot: "新建机器人", botDelete: "删除机器人“{0}”？", botId: "机器人 ID（a-z、0-9、- 或 _）",
+    threshold: "回答阈值", systemPrompt: "系统提示词", welcome: "欢迎语", fallbackText: "兜底回复",
+    platform: "{0} 平台设置", secretKept: "已保存，留空则保持不变",
     language: "语言", edit: "编辑", similar: "相似问题（每行一个）", qaDelete: "删除这条问答？",
   },
 };
@@ -153,7 +159,7 @@ const VIEWS = ["dashboard", "bots", "knowledge", "conversations", "models", "cha
 function startApp() {
   $("#gate").hidden = true; $("#app").hidden = false;
   $("#whoami").textContent = t("signedInAs", me.username, t(me.role));
-  const fromHash = location.hash.slice(1).split("/");
+  const fromHash = location.hash.slice(1).split("/");  // e.g. #bots/+new, #knowledge/faq
   if (VIEWS.includes(fromHash[0])) { view = fromHash[0]; viewArg = fromHash[1] ? decodeURIComponent(fromHash[1]) : null; }
   render();
 }
@@ -203,23 +209,88 @@ PAGES.dashboard = async box => {
     <div class="card"><h2>${t("unanswered")}</h2>${top.length ? "<ol>" + top.map(([text, n]) => `<li>${esc(text)} <span class="muted">×${n}</span></li>`).join("") + "</ol>" : `<p class="muted">${t("noRows")}</p>`}</div>`;
 };
 
+// Platform settings per channel (the keys of a bot's channel block in the configuration); secrets are write-only.
+const PLATFORM_KEYS = {
+  local: [],
+  wecom: ["corp-id", "agent-id", "secret", "token", "encoding-aes-key", "api-base"],
+  wechat: ["app-id", "app-secret", "token", "encoding-aes-key", "previous-encoding-aes-key", "verified", "api-base"],
+  feishu: ["app-id", "app-secret", "encrypt-key", "verification-token", "api-base", "groups-only-when-mentioned"],
+  slack: ["signing-secret", "bot-token", "bot-user-id", "api-base"],
+};
+const SECRET_KEYS = ["secret", "token", "encoding-aes-key", "previous-encoding-aes-key", "app-secret", "signing-secret", "bot-token", "encrypt-key", "verification-token"];
+const TEXT_KEYS = ["system-prompt", "welcome", "fallback"];
 PAGES.bots = async box => {
+  if (viewArg) return botForm(box, viewArg === "+new" ? null : viewArg);
   const r = await loadBots();
+  const admin = me.role === "admin";
   const rows = r.bots.map(b => {
     const url = b.callback ? location.origin + b.callback : "";
-    return `<tr data-bot="${esc(b.id)}"><td><b>${esc(b.id)}</b></td><td>${esc(b.channel)}</td>
+    const edit = b.editable && (admin || me.role === "operator");
+    return `<tr data-bot="${esc(b.id)}"><td><b>${esc(b.id)}</b>${b.editable ? "" : ` <span class="tag">${t("readOnly")}</span>`}</td><td>${esc(b.channel)}</td>
       <td>${url ? `<code class="cb">${esc(url)}</code> <button data-copy="${esc(url)}">${t("copy")}</button>` : "–"}</td>
       <td>${b.knowledge.map(k => `<a href="#knowledge/${encodeURIComponent(k)}">${esc(k)}</a>`).join(", ") || "–"}</td><td>${esc(b.model) || "–"}</td>
-      <td class="health">${b.status === "ok" ? `<span class="pill ok">${t("ok")}</span>` : `<span class="pill bad">${t("error")}</span> <div class="err">${b.issues.map(esc).join("<br>")}</div>`}</td></tr>`;
+      <td class="health">${b.status === "ok" ? `<span class="pill ok">${t("ok")}</span>` : `<span class="pill bad">${t("error")}</span> <div class="err">${b.issues.map(esc).join("<br>")}</div>`}</td>
+      <td>${edit ? `<button data-editbot="${esc(b.id)}">${t("edit")}</button>` : ""} ${b.editable && admin ? `<button class="danger" data-delbot="${esc(b.id)}">${t("delete")}</button>` : ""}</td></tr>`;
   });
-  box.innerHTML = `<div class="card"><h2>${t("bots")}</h2><p class="muted">${t("botsNote")}</p>
-    ${table([t("bot"), t("channel"), t("callback"), t("knowledge"), t("model"), t("health")], rows)}
+  box.innerHTML = `<div class="card"><div class="row"><h2 style="margin:0">${t("bots")}</h2>${admin ? `<button id="newbot" class="primary">${t("newBot")}</button>` : ""}</div>
+    <p class="muted">${t("botsNote")}</p>
+    ${table([t("bot"), t("channel"), t("callback"), t("knowledge"), t("model"), t("health"), ""], rows)}
     <div class="err">${r.problems.map(p => esc(t("notStarted") + ": " + p)).join("<br>")}</div></div>`;
+  if (admin) $("#newbot").onclick = () => go("bots", "+new");
+  box.querySelectorAll("[data-editbot]").forEach(b => b.onclick = () => go("bots", b.dataset.editbot));
+  box.querySelectorAll("[data-delbot]").forEach(b => b.onclick = async () => {
+    if (!confirm(t("botDelete", b.dataset.delbot))) return;
+    try { await api("/admin/bots/" + encodeURIComponent(b.dataset.delbot), {method: "DELETE"}); render(); } catch (e) { toast(e.message); }
+  });
   box.querySelectorAll("[data-copy]").forEach(b => b.onclick = async () => {
     try { await navigator.clipboard.writeText(b.dataset.copy); } catch (e) { /* insecure context: select instead */ window.getSelection().selectAllChildren(b.previousElementSibling); }
     b.textContent = t("copied");
   });
 };
+
+async function botForm(box, id) {
+  const [bases, models, current] = await Promise.all([api("/admin/kb").then(r => r.bases), api("/api/tags").then(r => r.models),
+    id ? api("/admin/bots/" + encodeURIComponent(id)) : Promise.resolve({channel: "local", knowledge: [], threshold: 0.5, secrets_set: []})]);
+  const textsOnly = me.role !== "admin";
+  const field = (key, label, value, type) => `<label class="grow">${esc(label)}<input data-k="${key}" type="${type || "text"}" value="${esc(value ?? "")}" ${textsOnly && !TEXT_KEYS.includes(key) ? "disabled" : ""}></label>`;
+  const area = (key, label, value) => `<label class="grow">${esc(label)}<textarea data-k="${key}" rows="2">${esc(value ?? "")}</textarea></label>`;
+  box.innerHTML = `<div class="card"><div class="row"><button id="back">← ${t("back")}</button><h2 style="margin:0">${id ? esc(id) : t("newBot")}</h2></div>
+    <form id="botform" class="botform">
+    <div class="row">${field("id", t("botId"), current.id)}<label class="grow">${t("channel")}<select data-k="channel" ${id ? "disabled" : ""}>${Object.keys(PLATFORM_KEYS).map(c => `<option ${c === current.channel ? "selected" : ""}>${c}</option>`).join("")}</select></label></div>
+    <div class="row"><label class="grow">${t("knowledge")}<select data-k="knowledge" multiple size="3" ${textsOnly ? "disabled" : ""}>${bases.map(b => `<option ${current.knowledge.includes(b.name) ? "selected" : ""}>${esc(b.name)}</option>`).join("")}</select></label>
+      <label class="grow">${t("model")}<select data-k="model" ${textsOnly ? "disabled" : ""}><option value="">–</option>${models.map(m => `<option ${m.name === current.model || m.name === current.model + ":latest" ? "selected" : ""}>${esc(m.name)}</option>`).join("")}</select></label>
+      ${field("threshold", t("threshold"), current.threshold, "number")}</div>
+    <div class="row">${area("system-prompt", t("systemPrompt"), current["system-prompt"])}</div>
+    <div class="row">${area("welcome", t("welcome"), current.welcome)}${area("fallback", t("fallbackText"), current.fallback)}</div>
+    <div id="platform"></div>
+    <div class="row"><button class="primary" id="savebot">${t("save")}</button><span id="botsaved" class="ok"></span></div></form></div>`;
+  if (id) $("[data-k=id]").disabled = true;
+  const drawPlatform = () => {
+    const ch = $("[data-k=channel]").value, block = current[ch] || {};
+    $("#platform").innerHTML = PLATFORM_KEYS[ch].length ? `<h2>${t("platform", ch)}</h2><div class="row">${PLATFORM_KEYS[ch].map(k => {
+      const secret = SECRET_KEYS.includes(k), stored = (current.secrets_set || []).includes(k);
+      return `<label class="grow">${esc(k)}<input data-p="${k}" type="${secret ? "password" : "text"}" autocomplete="off" value="${esc(secret ? "" : block[k] ?? "")}"
+        placeholder="${secret && stored ? t("secretKept") : ""}" ${textsOnly ? "disabled" : ""}></label>`;
+    }).join("")}</div>` : "";
+  };
+  $("[data-k=channel]").onchange = drawPlatform; drawPlatform();
+  $("#back").onclick = () => go("bots");
+  $("#botform").onsubmit = async e => {
+    e.preventDefault();
+    const v = k => $(`[data-k="${k}"]`).value;
+    try {
+      if (textsOnly) {
+        await api("/admin/bots/" + encodeURIComponent(id) + "/texts", {method: "PUT", json: Object.fromEntries(TEXT_KEYS.map(k => [k, v(k)]))});
+      } else {
+        const ch = v("channel"), body = {id: v("id"), channel: ch, knowledge: [...$("[data-k=knowledge]").selectedOptions].map(o => o.value),
+          model: v("model"), threshold: Number(v("threshold")), "system-prompt": v("system-prompt"), welcome: v("welcome"), fallback: v("fallback")};
+        if (PLATFORM_KEYS[ch].length) body[ch] = Object.fromEntries([...document.querySelectorAll("[data-p]")].map(i => [i.dataset.p, i.value]));
+        await api(id ? "/admin/bots/" + encodeURIComponent(id) : "/admin/bots", {method: id ? "PUT" : "POST", json: body});
+      }
+      go("bots");
+    } catch (err) { toast(err.message); }
+  };
+}
 
 async function deleteBase(name) {
   const users = botsCache.filter(b => b.knowledge.includes(name)).map(b => b.id);

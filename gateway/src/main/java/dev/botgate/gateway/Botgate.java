@@ -156,9 +156,8 @@ public final class Botgate implements AutoCloseable {
                        parts.settings().knowledge().maxUploadBytes(), List.of(parts.settings().paths().home(),
                                parts.settings().paths().models()), parts.settings().knowledge().importRoots())))
                .register("/admin", routes.record("/admin", new AccountsService(parts.accounts())))
-               .register("/admin", routes.record("/admin", new AdminService(parts.bots().bots(),
-                       parts.bots().adapters(), parts.bots().problems(), parts.answerer(), parts.log(),
-                       () -> baseNames(parts), parts.clock())))
+               .register("/admin", routes.record("/admin", new AdminService(parts.bots(), parts.answerer(),
+                       parts.log(), () -> baseNames(parts), parts.clock())))
                .register("/hooks", routes.record("/hooks", new HooksService(parts.bots().adapters(),
                        parts.dispatcher(), parts.metrics(), parts.clock())))
                .register(routes.record(new HealthService(parts.metrics(), () -> readiness(parts),

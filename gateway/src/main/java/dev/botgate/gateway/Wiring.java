@@ -77,6 +77,7 @@ public final class Wiring {
                 .build());
         BotRegistry bots = BotRegistry.load(settings.bots(), env, AdapterOptions.defaults(),
                 SearchRequest.DEFAULT_MIN_SCORE, Ticker.systemTicker());
+        bots.addConsoleBots(new ConsoleBots(home.resolve("console-bots.yaml")));
         bots.problems().forEach(p -> LOG.log(Level.WARNING, "bot not started: " + p));
         seedDemo(knowledge, bots);
         Settings.ConversationSettings c = settings.conversation();

@@ -29,6 +29,11 @@ import java.util.regex.Pattern;
  * and a use key gets 403 naming the scope needed. Every request that passes carries its {@link Access} in the request
  * context ({@link #access(ServerRequest)}), for handlers whose rules depend on who asks (server-path import, pulls of
  * local files).
+ *
+ * <p>A console session ({@code dev.botgate.gateway.accounts.SessionAuthentication}, in front of this filter) has
+ * already registered its Access when it reaches here and passes; keys users create for themselves are among the
+ * accepted keys. {@code /admin/session}, {@code /admin/setup}, {@code /admin/login} and {@code /admin/logout} need
+ * no key: a visitor must be able to set up and sign in.
  */
 public final class ApiKeys implements Filter {
     private static final List<String> PROTECTED = List.of("/api/", "/v1/", "/admin/", "/metrics");

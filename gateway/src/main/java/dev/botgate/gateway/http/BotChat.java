@@ -33,14 +33,14 @@ public final class BotChat {
 
     /** @param log where each exchange is recorded (channel {@code api}), so it shows under Conversations */
     public BotChat(Map<String, Bot> bots, BotAnswerer answerer, Optional<MessageLog> log) {
-        this.bots = Map.copyOf(bots);
+        this.bots = java.util.Collections.unmodifiableMap(bots);   // live: console bots come and go
         this.answerer = answerer;
         this.log = log;
     }
 
-    private void record(String botId, String conversation, JsonNode body, String question, Answer a) {
+    private void record(String botId, String conversation, JsonNode body, String question, Instant asked, Answer a) {
         log.ifPresent(l -> l.recordFinished("api", botId, conversation, body.path("user").asText("api"), question,
-                a.text(), a.policy().label(), Optional.empty()));
+                asked, a.text(), a.policy().label(), Optional.empty()));
     }
 
     /** Bot names as listed in {@code /v1/models}. */
@@ -85,10 +85,11 @@ public final class BotChat {
         String conversation = conversation(body, botId);
         String model = "bot/" + botId;
         String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
-        long created = Instant.now().getEpochSecond();
+        Instant asked = Instant.now();
+        long created = asked.getEpochSecond();
         if (!stream) {
             Answer a = answerer.answer(bot, conversation, conversation, question, soFar -> { });
-            record(botId, conversation, body, question, a);
+            record(botId, conversation, body, question, asked, a);
             res.header(HeaderNames.CONTENT_TYPE, "application/json");
             res.send(Json.bytes(new OpenAiWire.Completion(id, "chat.completion", created, model,
                     List.of(new OpenAiWire.Choice(0, new OpenAiWire.Message("assistant", a.text()), "stop")),
@@ -106,7 +107,7 @@ public final class BotChat {
                     throw new UncheckedIOException(e);
                 }
             });
-            record(botId, conversation, body, question, a);
+            record(botId, conversation, body, question, asked, a);
             String full = a.text();
             // Canned, direct and knowledge answers arrive whole; a model answer was streamed as it was written
             // (its final text is the stream's, stripped). A model that failed midway falls back to a passage.

@@ -304,9 +304,11 @@ public final class MessageLog implements AutoCloseable {
      * (ANSWERED or FAILED), so recovery at start never tries to deliver it to a platform.
      */
     public void recordFinished(String channel, String bot, String conversation, String sender, String question,
-                               String answer, String policy, Optional<String> error) {
+                               Instant askedAt, String answer, String policy, Optional<String> error) {
         record(channel, bot, java.util.UUID.randomUUID().toString(), conversation, sender, question, "{}",
                 error.isPresent() ? State.FAILED : State.ANSWERED).ifPresent(id -> {
+                    // When it was asked, not when it is written, so answer times on the dashboard are true.
+                    update("UPDATE messages SET received_at=? WHERE id=?", askedAt.toEpochMilli(), id);
                     if (error.isPresent()) {
                         attemptFailed(id, error.get(), true);
                     } else {

@@ -10,6 +10,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermissions;
 import org.testng.annotations.AfterClass;
 import org.testng.annotations.BeforeClass;
 import org.testng.annotations.Test;
@@ -138,5 +140,47 @@ public class ConsoleApiTest {
             assertEquals(r.statusCode(), 200, lib);
             assertTrue(r.body().length() > 1000, lib + " has content");
         }
+    }
+
+    private HttpResponse<String> put(String path, String json) {
+        return gw.send(HttpRequest.newBuilder(gw.uri(path)).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(json)).build());
+    }
+
+    @Test(priority = 3)
+    public void botsMadeHereApplyAtOnceKeepSecretsWriteOnlyAndConfigurationBotsStayReadOnly() throws Exception {
+        HttpResponse<String> bad = gw.post("/admin/bots", "{\"id\":\"Bad Id\",\"channel\":\"local\"}");
+        assertEquals(bad.statusCode(), 400, bad.body());
+        HttpResponse<String> noToken = gw.post("/admin/bots", "{\"id\":\"team\",\"channel\":\"slack\","
+                + "\"slack\":{\"signing-secret\":\"s3cret\"}}");
+        assertEquals(noToken.statusCode(), 400);
+        assertTrue(noToken.body().contains("slack.bot-token"), "names the missing key: " + noToken.body());
+        HttpResponse<String> made = gw.post("/admin/bots", "{\"id\":\"team\",\"channel\":\"slack\","
+                + "\"fallback\":\"请联系人工\",\"slack\":{\"signing-secret\":\"s3cret-signing\","
+                + "\"bot-token\":\"xoxb-1\",\"api-base\":\"http://127.0.0.1:9/api\"}}");
+        assertEquals(made.statusCode(), 201, made.body());
+        assertEquals(gw.post("/admin/bots", "{\"id\":\"team\",\"channel\":\"local\"}").statusCode(), 409);
+        JsonNode settings = Json.MAPPER.readTree(gw.get("/admin/bots/team").body());
+        assertEquals(settings.path("slack").path("signing-secret").asText(), "", "secrets are never shown");
+        assertTrue(settings.path("secrets_set").toString().contains("signing-secret"));
+        assertTrue(gw.get("/admin/bots").body().contains("/hooks/slack/team"), "listed at once, with its callback");
+        assertTrue(Files.readString(gw.home().resolve("console-bots.yaml")).contains("s3cret-signing"), "saved");
+        assertEquals(PosixFilePermissions.toString(Files.getPosixFilePermissions(
+                gw.home().resolve("console-bots.yaml"))), "rw-------");
+        HttpResponse<String> edit = put("/admin/bots/team", "{\"channel\":\"slack\",\"fallback\":\"稍后回复\","
+                + "\"slack\":{\"signing-secret\":\"\",\"bot-token\":\"\",\"api-base\":\"http://127.0.0.1:9/api\"}}");
+        assertEquals(edit.statusCode(), 200, "empty secrets keep the stored ones: " + edit.body());
+        assertTrue(Files.readString(gw.home().resolve("console-bots.yaml")).contains("s3cret-signing"));
+        assertEquals(put("/admin/bots/team/texts", "{\"welcome\":\"欢迎\"}").statusCode(), 200);
+        assertEquals(put("/admin/bots/shop/texts", "{\"welcome\":\"x\"}").statusCode(), 409,
+                "a configuration bot is read-only");
+        assertEquals(gw.delete("/admin/bots/shop", "").statusCode(), 409);
+        assertEquals(gw.post("/admin/bots", "{\"id\":\"desk\",\"channel\":\"local\",\"fallback\":\"找人工\"}")
+                .statusCode(), 201);
+        HttpResponse<String> answer = gw.post("/admin/bots/desk/chat", "{\"message\":\"你好\",\"stream\":false}");
+        assertEquals(answer.statusCode(), 200, answer.body());
+        assertTrue(answer.body().contains("找人工"), "a new bot answers without a restart: " + answer.body());
+        assertEquals(gw.delete("/admin/bots/desk", "").statusCode(), 204);
+        assertEquals(gw.post("/admin/bots/desk/chat", "{\"message\":\"你好\",\"stream\":false}").statusCode(), 404);
     }
 }
