@@ -256,9 +256,9 @@ async function botForm(box, id) {
   const area = (key, label, value) => `<label class="grow">${esc(label)}<textarea data-k="${key}" rows="2">${esc(value ?? "")}</textarea></label>`;
   box.innerHTML = `<div class="card"><div class="row"><button id="back">← ${t("back")}</button><h2 style="margin:0">${id ? esc(id) : t("newBot")}</h2></div>
     <form id="botform" class="botform">
-    <div class="row">${field("id", t("botId"), current.id)}<label class="grow">${t("channel")}<select data-k="channel" ${id ? "disabled" : ""}>${Object.keys(PLATFORM_KEYS).map(c => `<option ${c === current.channel ? "selected" : ""}>${c}</option>`).join("")}</select></label></div>
-    <div class="row"><label class="grow">${t("knowledge")}<select data-k="knowledge" multiple size="3" ${textsOnly ? "disabled" : ""}>${bases.map(b => `<option ${current.knowledge.includes(b.name) ? "selected" : ""}>${esc(b.name)}</option>`).join("")}</select></label>
-      <label class="grow">${t("model")}<select data-k="model" ${textsOnly ? "disabled" : ""}><option value="">–</option>${models.map(m => `<option ${m.name === current.model || m.name === current.model + ":latest" ? "selected" : ""}>${esc(m.name)}</option>`).join("")}</select></label>
+    <div class="row">${field("id", t("botId"), current.id)}<label class="grow">${t("channel")}<select data-k="channel" ${id ? "disabled" : ""}>${Object.keys(PLATFORM_KEYS).map(c => `<option value="${c}" ${c === current.channel ? "selected" : ""}>${c}</option>`).join("")}</select></label></div>
+    <div class="row"><label class="grow">${t("knowledge")}<select data-k="knowledge" multiple size="3" ${textsOnly ? "disabled" : ""}>${bases.map(b => `<option value="${esc(b.name)}" ${current.knowledge.includes(b.name) ? "selected" : ""}>${esc(b.name)}</option>`).join("")}</select></label>
+      <label class="grow">${t("model")}<select data-k="model" ${textsOnly ? "disabled" : ""}><option value="">–</option>${models.map(m => `<option value="${esc(m.name)}" ${m.name === current.model || m.name === current.model + ":latest" ? "selected" : ""}>${esc(m.name)}</option>`).join("")}</select></label>
       ${field("threshold", t("threshold"), current.threshold, "number")}</div>
     <div class="row">${area("system-prompt", t("systemPrompt"), current["system-prompt"])}</div>
     <div class="row">${area("welcome", t("welcome"), current.welcome)}${area("fallback", t("fallbackText"), current.fallback)}</div>

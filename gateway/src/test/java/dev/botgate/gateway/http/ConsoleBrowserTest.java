@@ -4,7 +4,12 @@ import static org.testng.Assert.assertEquals;
 import static org.testng.Assert.assertFalse;
 import static org.testng.Assert.assertTrue;
 
+import dev.botgate.adapters.SignedCallback;
+import dev.botgate.adapters.slack.FakeSlackApi;
+import dev.botgate.adapters.slack.SlackCallbacks;
 import dev.botgate.gateway.TestGateway;
+import java.net.http.HttpRequest;
+import java.time.Instant;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +49,10 @@ public class ConsoleBrowserTest {
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static final Path SHOTS = Path.of("target", "screenshots");
+    private static final String SLACK_SIGNING = "console-slack-signing";
+    private static final String SLACK_TOKEN = "xoxb-console-test";
     private TestGateway gw;
+    private FakeSlackApi slack;
     private WebDriver driver;
     private WebDriverWait wait;
     private final List<String> consoleErrors = new ArrayList<>();
@@ -65,6 +73,7 @@ public class ConsoleBrowserTest {
                     knowledge: [gone]
                 """, Map.of());
         assertEquals(gw.post("/admin/kb", "{\"name\":\"gone\"}").statusCode(), 201, "the base the ghost bot uses");
+        slack = FakeSlackApi.start(SLACK_TOKEN, "UBOT");
         Files.createDirectories(SHOTS);
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
@@ -108,6 +117,9 @@ public class ConsoleBrowserTest {
         }
         if (gw != null) {
             gw.close();
+        }
+        if (slack != null) {
+            slack.close();
         }
     }
 
@@ -265,6 +277,43 @@ public class ConsoleBrowserTest {
     }
 
     @Test(priority = 5)
+    public void aSlackBotMadeInTheBrowserAnswersOverTheFakeSlack() throws Exception {
+        open("bots");
+        visible("#newbot").click();
+        visible("[data-k=id]").sendKeys("team");
+        new Select(driver.findElement(By.cssSelector("[data-k=channel]"))).selectByValue("slack");
+        new Select(driver.findElement(By.cssSelector("[data-k=knowledge]"))).selectByVisibleText("faq");
+        driver.findElement(By.cssSelector("[data-k=fallback]")).sendKeys("请稍候，转人工。");
+        visible("[data-p=signing-secret]").sendKeys(SLACK_SIGNING);
+        driver.findElement(By.cssSelector("[data-p=bot-token]")).sendKeys(SLACK_TOKEN);
+        driver.findElement(By.cssSelector("[data-p=bot-user-id]")).sendKeys("UBOT");
+        driver.findElement(By.cssSelector("[data-p=api-base]")).sendKeys(slack.baseUrl());
+        shot("12a-bot-new");
+        driver.findElement(By.id("savebot")).click();
+        textAppears("tr[data-bot=team]", "/hooks/slack/team");
+        textAppears("tr[data-bot=team] .health", "OK");
+        shot("12b-bots-with-new-slack-bot");
+        SignedCallback mention = new SlackCallbacks(SLACK_SIGNING).appMention("EvConsole1", "C9", "U7",
+                "<@UBOT> 怎么退货？", "1700000001.000100", "", Instant.now());
+        HttpRequest.Builder post = HttpRequest.newBuilder(gw.uri("/hooks/slack/team"))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(mention.body()));
+        mention.headers().forEach((k, v) -> {
+            if (!k.equalsIgnoreCase("content-length") && !k.equalsIgnoreCase("host")) {
+                post.header(k, v);
+            }
+        });
+        assertEquals(gw.send(post.build()).statusCode(), 200, "the new bot takes Slack's signed callback");
+        TestGateway.waitFor(() -> slack.posted().stream().anyMatch(m -> m.path("text").asText().contains("7天内")),
+                "the new bot's answer posted to the fake Slack");
+        visible("[data-editbot=team]").click();
+        assertEquals(visible("[data-p=signing-secret]").getAttribute("value"), "", "the secret is not shown again");
+        assertTrue(driver.findElement(By.cssSelector("[data-p=signing-secret]")).getAttribute("placeholder")
+                .contains("leave empty"), "says a secret is stored");
+        shot("12c-bot-edit");
+        visible("#back").click();
+    }
+
+    @Test(priority = 6)
     public void aViewerReadsButCannotEdit() throws Exception {
         open("users");
         visible("#nu").sendKeys("vic");
@@ -272,7 +321,7 @@ public class ConsoleBrowserTest {
         new Select(driver.findElement(By.id("nr"))).selectByValue("viewer");
         driver.findElement(By.cssSelector("#adduser button")).click();
         textAppears("#main table", "vic");
-        shot("12-users");
+        shot("13-users");
         visible("#signout").click();
         signIn("vic", "viewer password");
         textAppears("#whoami", "vic (viewer)");
@@ -284,29 +333,29 @@ public class ConsoleBrowserTest {
                 + "fetch('/admin/kb', {method:'POST', headers:{'Content-Type':'application/json',"
                 + "'X-Botgate-CSRF': me.csrf}, body:'{\"name\":\"sneaky\"}'}).then(r => done(r.status));");
         assertEquals(status, 403L, "the server refuses a viewer's write, not only the page");
-        shot("13-viewer-knowledge");
+        shot("14-viewer-knowledge");
     }
 
-    @Test(priority = 6)
+    @Test(priority = 7)
     public void chineseAndANarrowScreen() throws Exception {
         new Select(visible("header select.lang")).selectByValue("zh");
         textAppears("#nav", "知识库");
         textAppears("#signout", "退出");
         assertEquals(js("return document.documentElement.lang"), "zh-CN");
-        shot("14-zh-knowledge");
+        shot("15-zh-knowledge");
         driver.manage().window().setSize(new Dimension(390, 844));
         open("conversations");
         textAppears("#main", "对话记录");
         long overflow = (Long) js("return document.documentElement.scrollWidth - window.innerWidth");
         assertTrue(overflow <= 0, "the page does not scroll sideways at 390 px (tables scroll inside their card): "
                 + overflow + " px too wide");
-        shot("15-zh-390px-conversations");
+        shot("16-zh-390px-conversations");
         open("chat");
-        shot("16-zh-390px-chat");
+        shot("17-zh-390px-chat");
         driver.manage().window().setSize(new Dimension(1280, 900));
     }
 
-    @Test(priority = 7)
+    @Test(priority = 8)
     public void noConsoleErrors() {
         collectConsoleErrors();
         assertTrue(consoleErrors.isEmpty(), "the browser console logged errors:\n" + String.join("\n", consoleErrors));
