@@ -38,6 +38,9 @@ const STRINGS = {
     readOnly: "YAML, read-only", newBot: "New bot", botDelete: "Delete bot '{0}'?", botId: "Bot id (a-z, 0-9, - or _)",
     threshold: "Answer threshold", systemPrompt: "System prompt", welcome: "Welcome message", fallbackText: "Fallback answer",
     platform: "{0} settings", secretKept: "stored — leave empty to keep",
+    synonyms: "Synonyms and dictionary", synonymsHint: "Synonym rules, one per line (退货,退款,退钱)", dictionaryHint: "Dictionary: words kept whole, one per line", saved: "Saved",
+    verdictDirect: "{0} would answer directly with the Q&A entry (threshold {1})", verdictModel: "{0} would answer with its model from these passages (threshold {1})",
+    verdictKnowledge: "{0} would answer with the best passage (threshold {1})", verdictFallback: "{0} would fall back: nothing reaches its threshold {1}",
     language: "Language", edit: "Edit", similar: "Similar questions (one per line)", qaDelete: "Delete this Q&A entry?",
   },
   zh: {
@@ -75,6 +78,9 @@ const STRINGS = {
     readOnly: "YAML 只读", newBot: "新建机器人", botDelete: "删除机器人“{0}”？", botId: "机器人 ID（a-z、0-9、- 或 _）",
     threshold: "回答阈值", systemPrompt: "系统提示词", welcome: "欢迎语", fallbackText: "兜底回复",
     platform: "{0} 平台设置", secretKept: "已保存，留空则保持不变",
+    synonyms: "同义词与词典", synonymsHint: "同义词规则，每行一条（退货,退款,退钱）", dictionaryHint: "词典：不拆分的词，每行一个", saved: "已保存",
+    verdictDirect: "{0} 会直接用问答条目回答（阈值 {1}）", verdictModel: "{0} 会用模型根据这些段落回答（阈值 {1}）",
+    verdictKnowledge: "{0} 会用最相关的段落回答（阈值 {1}）", verdictFallback: "{0} 会回复兜底话术：没有结果达到阈值 {1}",
     language: "语言", edit: "编辑", similar: "相似问题（每行一个）", qaDelete: "删除这条问答？",
   },
 };
@@ -327,9 +333,22 @@ async function knowledgeBase(box, name) {
     ${table([t("title"), t("source"), t("chunks"), t("imported"), ""], docs.map(d => `<tr><td>${esc(d.title)}</td><td class="muted">${esc(d.source)}</td><td>${d.chunks}</td><td>${esc(when(d.imported_at))}</td>
       <td><button data-preview="${esc(d.id)}">${t("preview")}</button> ${edit ? `<button class="danger" data-deldoc="${esc(d.id)}" data-title="${esc(d.title)}">${t("delete")}</button>` : ""}</td></tr>
       <tr hidden id="chunks-${esc(d.id)}"><td colspan="5"></td></tr>`))}</div>
-    <div class="card"><h2>${t("searchTest")}</h2><div class="row"><input id="query" class="grow" placeholder="${t("query")}"><button id="search" class="primary">${t("search")}</button></div><div id="hits"></div></div>`;
+    <div class="card"><h2>${t("searchTest")}</h2><div class="row"><input id="query" class="grow" placeholder="${t("query")}"><button id="search" class="primary">${t("search")}</button></div><div id="verdicts"></div><div id="hits"></div></div>
+    <div class="card"><h2>${t("synonyms")}</h2><div class="row"><label class="grow">${t("synonymsHint")}<textarea id="synonyms" rows="4" style="width:100%" ${edit ? "" : "disabled"}></textarea></label>
+      <label class="grow">${t("dictionaryHint")}<textarea id="dictionary" rows="4" style="width:100%" ${edit ? "" : "disabled"}></textarea></label></div>
+      ${edit ? `<div class="row"><button id="savewords" class="primary">${t("save")}</button><span id="wordsaved" class="ok"></span></div>` : ""}</div>`;
   $("#back").onclick = () => go("knowledge");
   const base = "/admin/kb/" + encodeURIComponent(name);
+  const [syn, dict] = await Promise.all([api(base + "/synonyms"), api(base + "/dictionary")]);
+  $("#synonyms").value = syn.rules.join("\n"); $("#dictionary").value = dict.words.join("\n");
+  const linesOf = id => $(id).value.split("\n").map(x => x.trim()).filter(x => x);
+  if (edit) $("#savewords").onclick = async () => {
+    try {
+      await api(base + "/synonyms", {method: "PUT", json: {rules: linesOf("#synonyms")}});
+      await api(base + "/dictionary", {method: "PUT", json: {words: linesOf("#dictionary")}});
+      $("#wordsaved").textContent = t("saved");
+    } catch (e) { toast(e.message); }
+  };
   box.querySelectorAll("[data-preview]").forEach(b => b.onclick = async () => {
     const row = document.getElementById("chunks-" + b.dataset.preview);
     if (!row.hidden) { row.hidden = true; return; }
@@ -385,6 +404,13 @@ async function knowledgeBase(box, name) {
   $("#search").onclick = async () => {
     try {
       const r = await api(base + "/search", {method: "POST", json: {query: $("#query").value, top: 10}});
+      // What each bot using this base would do at its threshold (as BotAnswerer decides; this base alone).
+      const users = botsCache.filter(b => b.knowledge.includes(name));
+      $("#verdicts").innerHTML = users.map(b => {
+        const above = r.hits.filter(h => h.score >= b.threshold);
+        const verdict = !above.length ? "verdictFallback" : above[0].direct_answer ? "verdictDirect" : b.model ? "verdictModel" : "verdictKnowledge";
+        return `<div class="${verdict === "verdictFallback" ? "err" : "ok"}">${esc(t(verdict, b.id, b.threshold))}</div>`;
+      }).join("");
       $("#hits").innerHTML = `<p class="muted">${t("hitsIn", r.hits.length, r.took_ms.toFixed(1))}</p>` + r.hits.map((h, i) => `<div class="hit">
         <b>${i + 1}. ${esc(h.title)}</b> ${h.heading_path.length ? "› " + esc(h.heading_path.join(" › ")) : ""} ${h.page ? "p." + h.page : ""}
         ${h.direct_answer ? `<span class="tag">${t("directAnswer")}</span>` : ""}

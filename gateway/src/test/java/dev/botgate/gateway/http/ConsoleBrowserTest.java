@@ -192,6 +192,9 @@ public class ConsoleBrowserTest {
         assertEquals(js("return document.querySelector('#bar > div').style.width"), "100%", "the bar ends full");
         visible("[data-preview]").click();
         textAppears("table", "营业时间");
+        visible("#query").sendKeys("怎么退货？");
+        driver.findElement(By.id("search")).click();
+        textAppears("#verdicts", "helper would answer directly");
         shot("04-knowledge-base");
     }
 
