@@ -41,32 +41,121 @@ public final class BotRegistry {
     /** Channels a bot may declare. {@code local} bots answer only the API and the chat console. */
     public static final List<String> CHANNELS = List.of("wecom", "wecom-kf", "wecom-aibot", "wechat", "feishu",
             "slack", "local");
-    private final Map<String, Bot> bots;
-    private final Map<String, ChannelAdapter> adapters;
+    // Live maps: bots made in the console join and leave while the server runs, and the dispatcher, the hooks and
+    // the admin routes read these maps (not copies) on each request.
+    private final Map<String, Bot> bots = new java.util.concurrent.ConcurrentSkipListMap<>();
+    private final Map<String, ChannelAdapter> adapters = new java.util.concurrent.ConcurrentSkipListMap<>();
+    private final Map<String, HandoffSettings> handoffs = new java.util.concurrent.ConcurrentSkipListMap<>();
     private final List<String> problems;
-    private final Map<String, HandoffSettings> handoffs;
+    private final Map<String, Bot> botsView = java.util.Collections.unmodifiableMap(bots);
+    private final Map<String, ChannelAdapter> adaptersView = java.util.Collections.unmodifiableMap(adapters);
+    private final Map<String, HandoffSettings> handoffsView = java.util.Collections.unmodifiableMap(handoffs);
+    /** How bots were read, kept for the console's bots. */
+    private Map<String, String> env = Map.of();
+    private AdapterOptions adapterOptions = AdapterOptions.defaults();
+    private Ticker ticker = Ticker.systemTicker();
+    private ConsoleBots consoleBots;
 
     private BotRegistry(Map<String, Bot> bots, Map<String, ChannelAdapter> adapters, List<String> problems,
                         Map<String, HandoffSettings> handoffs) {
-        this.bots = Map.copyOf(bots);
-        this.adapters = Map.copyOf(adapters);
-        this.problems = List.copyOf(problems);
-        this.handoffs = Map.copyOf(handoffs);
+        this.bots.putAll(bots);
+        this.adapters.putAll(adapters);
+        this.handoffs.putAll(handoffs);
+        this.problems = new java.util.concurrent.CopyOnWriteArrayList<>(problems);
     }
 
-    /** Each bot's {@code handoff:} block, by bot id. */
+    /** Each bot's {@code handoff:} block, by bot id: a live, read-only view. */
     public Map<String, HandoffSettings> handoffs() {
-        return handoffs;
+        return handoffsView;
     }
 
-    /** Bots by id. */
+    /** Bots by id: a live, read-only view. */
     public Map<String, Bot> bots() {
-        return bots;
+        return botsView;
     }
 
-    /** Platform adapters by bot id (local bots have none). */
+    /** Platform adapters by bot id (local bots have none): a live, read-only view. */
     public Map<String, ChannelAdapter> adapters() {
-        return adapters;
+        return adaptersView;
+    }
+
+    /**
+     * Adds the bots made in the console ({@code console-bots.yaml} in the data directory) beside the configuration's,
+     * and keeps the file for later changes. A console bot whose id a configuration bot already uses is reported and
+     * skipped: the configuration file wins.
+     */
+    public void addConsoleBots(ConsoleBots file) {
+        this.consoleBots = file;
+        BotRegistry more = load(file.node(), env, adapterOptions, ticker);
+        more.problems().forEach(p -> problems.add("console-bots.yaml: " + p));
+        more.bots.forEach((id, bot) -> {
+            if (bots.containsKey(id)) {
+                problems.add("console-bots.yaml: bot '" + id + "' is also declared in the configuration file, which "
+                        + "wins");
+            } else {
+                bots.put(id, bot);
+                Optional.ofNullable(more.adapters.get(id)).ifPresent(a -> adapters.put(id, a));
+                Optional.ofNullable(more.handoffs.get(id)).ifPresent(h -> handoffs.put(id, h));
+            }
+        });
+    }
+
+    /** Whether a bot was made in the console (editable) rather than declared in the configuration (read-only). */
+    public boolean editable(String id) {
+        return consoleBots != null && consoleBots.ids().contains(id);
+    }
+
+    /** The console bots' store, when the registry has one. */
+    public Optional<ConsoleBots> consoleBots() {
+        return Optional.ofNullable(consoleBots);
+    }
+
+    /**
+     * Creates or replaces a console bot from its settings (the same keys as a {@code bots:} entry), applied at once.
+     *
+     * @throws ConfigException naming the key at fault; nothing changes then
+     */
+    public synchronized void putConsoleBot(Map<String, Object> settings) {
+        if (consoleBots == null) {
+            throw new ConfigException("bots cannot be edited here: no data directory for console bots");
+        }
+        String id = String.valueOf(settings.get("id"));
+        if (bots.containsKey(id) && !editable(id)) {
+            throw new ConfigException("bot '" + id + "' is declared in the configuration file and is read-only here");
+        }
+        BotRegistry one = load(ConsoleBots.asConfig(List.of(settings)), env, adapterOptions, ticker);
+        if (!one.problems().isEmpty()) {
+            one.adapters.values().forEach(BotRegistry::closeQuietly);
+            throw new ConfigException(one.problems().getFirst().replace("bots[0]", "bot"));
+        }
+        consoleBots.put(settings);
+        ChannelAdapter old = adapters.remove(id);
+        bots.put(id, one.bots.get(id));
+        Optional.ofNullable(one.adapters.get(id)).ifPresent(a -> adapters.put(id, a));
+        Optional.ofNullable(one.handoffs.get(id)).ifPresent(h -> handoffs.put(id, h));
+        if (old != null) {
+            closeQuietly(old);
+        }
+    }
+
+    /** Removes a console bot; false when there is none with this id. */
+    public synchronized boolean removeConsoleBot(String id) {
+        if (!editable(id)) {
+            return false;
+        }
+        consoleBots.remove(id);
+        bots.remove(id);
+        handoffs.remove(id);
+        Optional.ofNullable(adapters.remove(id)).ifPresent(BotRegistry::closeQuietly);
+        return true;
+    }
+
+    private static void closeQuietly(ChannelAdapter a) {
+        try {
+            a.close();
+        } catch (Exception e) {
+            // a half-built adapter: nothing to keep
+        }
     }
 
     /** Bots that could not start, one line each: {@code bots[2].wecom.encoding-aes-key: must be 43 characters}. */
@@ -105,7 +194,11 @@ public final class BotRegistry {
                 problems.add(at + ": " + e.getMessage());
             }
         }
-        return new BotRegistry(bots, adapters, problems, handoffs);
+        BotRegistry r = new BotRegistry(bots, adapters, problems, handoffs);
+        r.env = Map.copyOf(env);
+        r.adapterOptions = adapterOptions;
+        r.ticker = ticker;
+        return r;
     }
 
     static BotConfig read(Config n, String at, Map<String, String> env) {

@@ -5,6 +5,8 @@ import dev.botgate.backend.engine.Engine;
 import dev.botgate.backend.engine.RoutingEngine;
 import dev.botgate.backend.store.ModelEntry;
 import dev.botgate.backend.store.ModelStore;
+import dev.botgate.gateway.accounts.AccountsService;
+import dev.botgate.gateway.accounts.SessionAuthentication;
 import dev.botgate.gateway.handoff.Handoffs;
 import dev.botgate.gateway.http.AdminService;
 import dev.botgate.gateway.http.ApiKeys;
@@ -70,7 +72,7 @@ public final class Botgate implements AutoCloseable {
                         Embedder embedder, BotRegistry bots, BotAnswerer answerer, InboundDispatcher dispatcher,
                         ConversationWorkers workers, MessageLog log, Metrics metrics, ApiKeyFile apiKeys,
                         Clock clock, java.util.concurrent.ExecutorService retrieval, Handoffs handoffs,
-                        ReviewQueue review) {
+                        ReviewQueue review, dev.botgate.gateway.accounts.Accounts accounts) {
     }
 
     /**
@@ -154,9 +156,12 @@ public final class Botgate implements AutoCloseable {
         routing.addFilter(new CrossSiteGuard(s.loopbackOnly(), s.host(), s.allowedHosts(), s.allowedOrigins()));
         // With no key configured on a loopback address the filter lets everything through (the local default); with
         // allow-unauthenticated, too. It always runs, so that handlers can ask who is calling (ApiKeys.access).
-        routing.addFilter(new ApiKeys(parts.apiKeys()::keys, s.loopbackOnly(), s.allowUnauthenticated()));
+        // A console session cookie counts like a key of its user's role (and carries a CSRF token); keys users made
+        // for themselves join the file's keys.
+        routing.addFilter(new SessionAuthentication(parts.accounts()));
+        routing.addFilter(new ApiKeys(() -> allKeys(parts), s.loopbackOnly(), s.allowUnauthenticated()));
         routing.addFilter(new JsonBodies());
-        BotChat botChat = new BotChat(parts.bots().bots(), parts.answerer());
+        BotChat botChat = new BotChat(parts.bots().bots(), parts.answerer(), java.util.Optional.of(parts.log()));
         routing.register("/api", routes.record("/api", new VersionService(Version.current())))
                .register("/api", routes.record("/api", new OllamaService(parts.engine(), parts.metrics())))
                .register("/api", routes.record("/api", new ModelRoutes(parts.store(), parts.engine(),
@@ -171,14 +176,31 @@ public final class Botgate implements AutoCloseable {
                .register("/admin/conversations", routes.record("/admin/conversations",
                        new HandoffService(parts.handoffs(), parts.review(), parts.log())))
                .register("/admin/review", routes.record("/admin/review", new ReviewService(parts.review())))
-               .register("/admin", routes.record("/admin", new AdminService(parts.bots().bots(),
-                       parts.bots().adapters(), parts.bots().problems(), parts.answerer(), parts.log())))
+               .register("/admin", routes.record("/admin", new AccountsService(parts.accounts())))
+               .register("/admin", routes.record("/admin", new AdminService(parts.bots(), parts.answerer(),
+                       parts.log(), () -> baseNames(parts), parts.clock())))
                .register("/admin/kf", routes.record("/admin/kf", new KfHandoffService(parts.bots().adapters())))
                .register("/hooks", routes.record("/hooks", new HooksService(parts.bots().adapters(),
                        parts.dispatcher(), parts.metrics(), parts.clock())))
                .register(routes.record(new HealthService(parts.metrics(), () -> readiness(parts),
                        () -> details(parts))))
                .register("/", routes.record("/", new ConsoleService()));
+    }
+
+    private static java.util.Set<String> baseNames(Parts parts) {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        parts.knowledge().list().forEach(b -> names.add(b.name()));
+        return names;
+    }
+
+    private static List<ApiKeys.Key> allKeys(Parts parts) {
+        List<ApiKeys.Key> users = parts.accounts().apiKeys();
+        if (users.isEmpty()) {
+            return parts.apiKeys().keys();
+        }
+        List<ApiKeys.Key> all = new ArrayList<>(parts.apiKeys().keys());
+        all.addAll(users);
+        return all;
     }
 
     private static List<String> modelNames(Parts parts, BotChat bots) {
@@ -265,5 +287,6 @@ public final class Botgate implements AutoCloseable {
         parts.engine().close();
         parts.knowledge().close();
         parts.log().close();
+        parts.accounts().close();
     }
 }

@@ -75,6 +75,7 @@ public final class Wiring {
         Embedder embedder = embedder(settings);
         KnowledgeBases knowledge = knowledgeBases(settings, embedder, RemoteEmbedder.resolver(engine));
         BotRegistry bots = BotRegistry.load(settings.bots(), env, AdapterOptions.defaults(), Ticker.systemTicker());
+        bots.addConsoleBots(new ConsoleBots(home.resolve("console-bots.yaml")));
         bots.problems().forEach(p -> LOG.log(Level.WARNING, "bot not started: " + p));
         seedDemo(knowledge, bots);
         Settings.ConversationSettings c = settings.conversation();
@@ -101,7 +102,8 @@ public final class Wiring {
                 + "because conversation.answers-in-memory were already waiting");
         ApiKeyFile keys = new ApiKeyFile(home.resolve("api-keys"), settings.server().apiKeyHashes());
         return new Botgate.Parts(settings, engine, store, knowledge, embedder, bots, answerer, dispatcher, workers, log,
-                metrics, keys, clock, retrieval, handoffs, review);
+                metrics, keys, clock, retrieval, handoffs, review,
+                new dev.botgate.gateway.accounts.Accounts(home.resolve("accounts.db"), clock));
     }
 
     /**

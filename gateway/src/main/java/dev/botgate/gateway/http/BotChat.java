@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.botgate.gateway.pipeline.Answer;
 import dev.botgate.gateway.pipeline.Bot;
 import dev.botgate.gateway.pipeline.BotAnswerer;
+import dev.botgate.gateway.pipeline.MessageLog;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -12,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -23,9 +25,22 @@ public final class BotChat {
     private final Map<String, Bot> bots;
     private final BotAnswerer answerer;
 
+    private final Optional<MessageLog> log;
+
     public BotChat(Map<String, Bot> bots, BotAnswerer answerer) {
-        this.bots = Map.copyOf(bots);
+        this(bots, answerer, Optional.empty());
+    }
+
+    /** @param log where each exchange is recorded (channel {@code api}), so it shows under Conversations */
+    public BotChat(Map<String, Bot> bots, BotAnswerer answerer, Optional<MessageLog> log) {
+        this.bots = java.util.Collections.unmodifiableMap(bots);   // live: console bots come and go
         this.answerer = answerer;
+        this.log = log;
+    }
+
+    private void record(String botId, String conversation, JsonNode body, String question, Instant asked, Answer a) {
+        log.ifPresent(l -> l.recordFinished("api", botId, conversation, body.path("user").asText("api"), question,
+                asked, a.text(), a.policy().label(), Optional.empty()));
     }
 
     /** Bot names as listed in {@code /v1/models}. */
@@ -70,9 +85,11 @@ public final class BotChat {
         String conversation = conversation(body, botId);
         String model = "bot/" + botId;
         String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
-        long created = Instant.now().getEpochSecond();
+        Instant asked = Instant.now();
+        long created = asked.getEpochSecond();
         if (!stream) {
             Answer a = answerer.answer(bot, conversation, conversation, question, soFar -> { });
+            record(botId, conversation, body, question, asked, a);
             res.header(HeaderNames.CONTENT_TYPE, "application/json");
             res.send(Json.bytes(new OpenAiWire.Completion(id, "chat.completion", created, model,
                     List.of(new OpenAiWire.Choice(0, new OpenAiWire.Message("assistant", a.text()), "stop")),
@@ -90,6 +107,7 @@ public final class BotChat {
                     throw new UncheckedIOException(e);
                 }
             });
+            record(botId, conversation, body, question, asked, a);
             String full = a.text();
             // Canned, direct and knowledge answers arrive whole; a model answer was streamed as it was written
             // (its final text is the stream's, stripped). A model that failed midway falls back to a passage.

@@ -100,8 +100,9 @@ public final class InboundDispatcher implements AutoCloseable {
             throw new IllegalArgumentException("answers in memory must be at least 1, got " + answersInMemory);
         }
         this.answersInMemory = answersInMemory;
-        this.bots = Map.copyOf(bots);
-        this.adapters = Map.copyOf(adapters);
+        // Live views: bots made in the console are added and removed while the server runs.
+        this.bots = java.util.Collections.unmodifiableMap(bots);
+        this.adapters = java.util.Collections.unmodifiableMap(adapters);
         this.answerer = answerer;
         this.log = log;
         this.workers = workers;

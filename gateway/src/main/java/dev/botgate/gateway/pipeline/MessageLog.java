@@ -298,6 +298,34 @@ public final class MessageLog implements AutoCloseable {
         return query("SELECT * FROM messages ORDER BY id DESC LIMIT ?", ps -> ps.setInt(1, limit));
     }
 
+    /** A bot's messages that ended FAILED (given up after retries) since a moment, newest first. */
+    public synchronized List<Entry> failedSince(String bot, Instant since) {
+        return query("SELECT * FROM messages WHERE bot=? AND state='FAILED' AND received_at>=? ORDER BY id DESC "
+                + "LIMIT 100", ps -> {
+                    ps.setString(1, bot);
+                    ps.setLong(2, since.toEpochMilli());
+                });
+    }
+
+    /**
+     * Records a question answered outside the platform path (the console, {@code botgate chat}, {@code /v1} bot
+     * chats) once its answer is known, so every conversation shows up under Conversations. It is written finished
+     * (ANSWERED or FAILED), so recovery at start never tries to deliver it to a platform.
+     */
+    public void recordFinished(String channel, String bot, String conversation, String sender, String question,
+                               Instant askedAt, String answer, String policy, Optional<String> error) {
+        record(channel, bot, java.util.UUID.randomUUID().toString(), conversation, sender, question, "{}",
+                error.isPresent() ? State.FAILED : State.ANSWERED).ifPresent(id -> {
+                    // When it was asked, not when it is written, so answer times on the dashboard are true.
+                    update("UPDATE messages SET received_at=? WHERE id=?", askedAt.toEpochMilli(), id);
+                    if (error.isPresent()) {
+                        attemptFailed(id, error.get(), true);
+                    } else {
+                        answered(id, State.ANSWERED, answer, policy);
+                    }
+                });
+    }
+
     /** One message by id. */
     public synchronized Optional<Entry> get(long id) {
         return query("SELECT * FROM messages WHERE id=?", ps -> ps.setLong(1, id)).stream().findFirst();
