@@ -49,7 +49,8 @@ public final class OllamaService implements HttpService {
         GenerationOptions options = RequestOptions.ollama(body);
         List<ChatMessage> messages = ChatMessages.read(body);
         metrics.inc("botgate_requests_total", "route=\"/api/chat\"", 1);
-        GenerationRequest request = new GenerationRequest(model, new GenerationRequest.Chat(messages), options);
+        GenerationRequest request = new GenerationRequest(model, new GenerationRequest.Chat(messages), options,
+                ToolRequests.read(body));
         respond(req, res, "/api/chat", request, stream, t -> OllamaWire.ChatLine.token(model, t),
                 (all, done) -> OllamaWire.ChatLine.done(model, all, done));
     }

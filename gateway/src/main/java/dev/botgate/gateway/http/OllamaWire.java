@@ -11,7 +11,32 @@ final class OllamaWire {
     private OllamaWire() {
     }
 
-    record Message(String role, String content) {
+    /** A message; {@code thinking} and {@code toolCalls} are null when absent. */
+    record Message(String role, String content, String thinking, List<ToolCall> toolCalls) {
+        Message(String role, String content) {
+            this(role, content, null, null);
+        }
+    }
+
+    /** Ollama's call: the arguments as a JSON object. */
+    record ToolCall(Function function) {
+    }
+
+    record Function(String name, Object arguments) {
+    }
+
+    static List<ToolCall> toolCalls(List<dev.botgate.backend.engine.ToolCall> calls) {
+        List<ToolCall> out = new java.util.ArrayList<>();
+        for (dev.botgate.backend.engine.ToolCall c : calls) {
+            Object args;
+            try {
+                args = Json.MAPPER.readTree(c.arguments());
+            } catch (java.io.IOException e) {
+                args = java.util.Map.of();
+            }
+            out.add(new ToolCall(new Function(c.name(), args)));
+        }
+        return out;
     }
 
     /** One line of /api/chat output; the last one (done=true) carries the timings. */
@@ -25,7 +50,9 @@ final class OllamaWire {
 
         static ChatLine done(String model, String content, GenerationEvent.Done d) {
             GenerationStats s = d.stats();
-            return new ChatLine(model, now(), new Message("assistant", content), true, reason(d),
+            Message message = d.toolCalls().isEmpty() ? new Message("assistant", content)
+                    : new Message("assistant", content, null, toolCalls(d.toolCalls()));
+            return new ChatLine(model, now(), message, true, reason(d),
                     s.totalNanos(), s.loadNanos(), s.promptTokens(), s.promptNanos(), s.completionTokens(),
                     s.generateNanos(), s.droppedTurns() > 0 ? s.droppedTurns() : null);
         }

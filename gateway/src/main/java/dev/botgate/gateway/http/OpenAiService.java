@@ -105,7 +105,7 @@ public final class OpenAiService implements HttpService {
         }
         boolean includeUsage = body.path("stream_options").path("include_usage").asBoolean(false);
         GenerationRequest request = new GenerationRequest(model, new GenerationRequest.Chat(ChatMessages.read(body)),
-                RequestOptions.openAi(body));
+                RequestOptions.openAi(body), ToolRequests.read(body));
         metrics.inc("botgate_requests_total", "route=\"/v1/chat/completions\"", 1);
         String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
         long created = Instant.now().getEpochSecond();
@@ -132,8 +132,17 @@ public final class OpenAiService implements HttpService {
                     OpenAiWire.Usage usage = new OpenAiWire.Usage(done.stats().promptTokens(),
                             done.stats().completionTokens(),
                             done.stats().promptTokens() + done.stats().completionTokens());
-                    String finish = done.reason() == GenerationEvent.DoneReason.LENGTH ? "length" : "stop";
+                    boolean calls = !done.toolCalls().isEmpty();
+                    String finish = calls ? "tool_calls"
+                            : done.reason() == GenerationEvent.DoneReason.LENGTH ? "length" : "stop";
                     if (stream) {
+                        if (calls) {
+                            // Each call whole in one delta: clients join argument fragments, and one fragment is valid.
+                            out.event(new OpenAiWire.Chunk(id, "chat.completion.chunk", created, model,
+                                    List.of(new OpenAiWire.ChunkChoice(0, new OpenAiWire.Delta(first ? "assistant"
+                                            : null, null, OpenAiWire.toolCalls(done.toolCalls(), true)), null)),
+                                    null, null));
+                        }
                         out.event(new OpenAiWire.Chunk(id, "chat.completion.chunk", created, model,
                                 List.of(new OpenAiWire.ChunkChoice(0, new OpenAiWire.Delta(null, null), finish)),
                                 null, null));
@@ -145,8 +154,11 @@ public final class OpenAiService implements HttpService {
                     } else {
                         res.header(HeaderNames.CONTENT_TYPE, "application/json");
                         res.send(Json.bytes(new OpenAiWire.Completion(id, "chat.completion", created, model,
-                                List.of(new OpenAiWire.Choice(0, new OpenAiWire.Message("assistant", all.toString()),
-                                        finish)), usage, null)));
+                                List.of(new OpenAiWire.Choice(0, calls
+                                        ? new OpenAiWire.Message("assistant", all.isEmpty() ? null : all.toString(),
+                                                OpenAiWire.toolCalls(done.toolCalls(), false))
+                                        : new OpenAiWire.Message("assistant", all.toString()), finish)), usage,
+                                null)));
                     }
                 }
 
