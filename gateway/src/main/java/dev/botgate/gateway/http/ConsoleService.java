@@ -8,7 +8,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 
 /**
- * The web console at {@code /}: one static page that talks to the same APIs as everyone else.
+ * The web console at {@code /}: one static page that talks to the same APIs as everyone else. A client that does not
+ * ask for HTML gets Ollama's {@code Ollama is running} instead, as Ollama's clients expect of {@code GET}/{@code HEAD /}.
  *
  * <pre>open http://localhost:8080/</pre>
  */
@@ -29,6 +30,12 @@ public final class ConsoleService implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         rules.get("/", (req, res) -> {
+            // Ollama's clients probe the server with GET or HEAD / and expect its plain answer; browsers ask for HTML.
+            if (!req.headers().value(HeaderNames.ACCEPT).orElse("").contains("text/html")) {
+                res.header(HeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+                res.send("Ollama is running");
+                return;
+            }
             res.header(HeaderNames.CONTENT_TYPE, "text/html; charset=utf-8");
             res.header(HeaderNames.create("Content-Security-Policy"), "default-src 'self'; "
                     + "style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'");

@@ -52,6 +52,7 @@ public final class OpenAiService implements HttpService {
     public void routing(HttpRules rules) {
         rules.post("/chat/completions", this::chatCompletions)
              .get("/models", this::models)
+             .get("/models/{+id}", this::model)
              .post("/embeddings", this::embeddings);
     }
 
@@ -66,11 +67,31 @@ public final class OpenAiService implements HttpService {
         res.send(Json.bytes(new OpenAiWire.Models("list", data)));
     }
 
+    /** {@code GET /v1/models/{id}}; ids with a slash ({@code bot/helper}) arrive percent-encoded or whole. */
+    private void model(ServerRequest req, ServerResponse res) {
+        String id = java.net.URLDecoder.decode(req.path().pathParameters().get("id"),
+                java.nio.charset.StandardCharsets.UTF_8);
+        boolean known = id.equals(ModelRoutes.EMBEDDING_MODEL) || modelNames.get().stream()
+                .anyMatch(n -> n.equals(id) || n.equals(id + ":latest"));
+        if (!known) {
+            throw new BadRequestException(404, "model '" + id + "' not found; GET /v1/models lists them");
+        }
+        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        res.send(Json.bytes(new OpenAiWire.Model(id, "model", Instant.now().getEpochSecond(),
+                id.startsWith("bot/") ? "botgate" : "library")));
+    }
+
     private void embeddings(ServerRequest req, ServerResponse res) {
         JsonNode body = Json.parseObject(req.content().as(byte[].class));
         String model = JsonFields.requiredText(body, "model");
         ModelRoutes.checkEmbeddingModel(model);
         List<String> input = ModelRoutes.embeddingInputs(body);
+        Integer dimensions = JsonFields.integer(body, "dimensions", 1, 1_000_000);
+        if (dimensions != null && dimensions != embedder.dimension()) {
+            throw new BadRequestException("model '" + model + "' returns " + embedder.dimension()
+                    + "-dimensional vectors and cannot shorten them; leave 'dimensions' out or set it to "
+                    + embedder.dimension());
+        }
         String format = JsonFields.text(body, "encoding_format", "float");
         if (!format.equals("float") && !format.equals("base64")) {
             throw new BadRequestException("encoding_format must be float or base64, got '" + format + "'");
