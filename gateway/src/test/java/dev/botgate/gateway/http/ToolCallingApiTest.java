@@ -25,7 +25,7 @@ import org.testng.annotations.Test;
 public class ToolCallingApiTest {
     static final String TOOLS = """
             [{"type":"function","function":{"name":"get_weather","description":"Weather for a city",
-              "parameters":{"type":"object","properties":{"city":{"type":"string","maxLength":10},
+              "parameters":{"type":"object","properties":{"city":{"enum":["Oslo","Rome"]},
               "unit":{"enum":["C","F"]}},"required":["city","unit"]}}},
              {"type":"function","function":{"name":"get_time","parameters":{"type":"object",
               "properties":{"zone":{"enum":["UTC","CET"]}},"required":["zone"]}}}]""";
@@ -55,7 +55,7 @@ public class ToolCallingApiTest {
 
     private static void assertSchemaValid(String name, JsonNode args) {
         if (name.equals("get_weather")) {
-            assertTrue(args.path("city").isTextual() && args.path("city").asText().codePointCount(0, args.path("city").asText().length()) <= 10, args.toString());
+            assertTrue(Set.of("Oslo", "Rome").contains(args.path("city").asText()), args.toString());
             assertTrue(Set.of("C", "F").contains(args.path("unit").asText()), args.toString());
         } else {
             assertEquals(name, "get_time");
