@@ -142,7 +142,7 @@ public final class Botgate implements AutoCloseable {
         // allow-unauthenticated, too. It always runs, so that handlers can ask who is calling (ApiKeys.access).
         routing.addFilter(new ApiKeys(parts.apiKeys()::keys, s.loopbackOnly(), s.allowUnauthenticated()));
         routing.addFilter(new JsonBodies());
-        BotChat botChat = new BotChat(parts.bots().bots(), parts.answerer());
+        BotChat botChat = new BotChat(parts.bots().bots(), parts.answerer(), parts.log());
         routing.register("/api", routes.record("/api", new VersionService(Version.current())))
                .register("/api", routes.record("/api", new OllamaService(parts.engine(), parts.metrics())))
                .register("/api", routes.record("/api", new BlobService(parts.store())))

@@ -50,14 +50,12 @@ public class CompatSuiteTest {
     @BeforeClass
     public void start() throws IOException {
         compat = Path.of("..", "compat").toAbsolutePath().normalize();
-        if (!Files.isDirectory(compat.resolve("node_modules"))) {
-            String how = "compat/node_modules is missing: run `npm ci --prefix compat` (./run-tests does)";
-            if (Boolean.getBoolean("compat.required")) {
-                fail(how);
-            }
-            throw new SkipException(how);
-        }
         gw = startServer();
+    }
+
+    /** The server the LangChain4j tests (in this package) share with the npm clients. */
+    TestGateway server() {
+        return gw;
     }
 
     @AfterClass(alwaysRun = true)
@@ -69,6 +67,13 @@ public class CompatSuiteTest {
 
     @Test
     public void officialClientsPassAgainstBotgate() throws Exception {
+        if (!Files.isDirectory(compat.resolve("node_modules"))) {
+            String how = "compat/node_modules is missing: run `npm ci --prefix compat` (./run-tests does)";
+            if (Boolean.getBoolean("compat.required")) {
+                fail(how);
+            }
+            throw new SkipException(how);
+        }
         List<String> command = new ArrayList<>(List.of("node", "--test", "--test-concurrency=1",
                 "--test-reporter=spec"));
         try (Stream<Path> files = Files.list(compat.resolve("test"))) {
@@ -95,5 +100,35 @@ public class CompatSuiteTest {
         // The per-client results go to the build log: they are the README's client × feature table.
         System.out.println(output);
         assertEquals(node.exitValue(), 0, "client tests failed:\n" + output);
+    }
+
+    @Test
+    public void langChain4jOpenAiForcedToolCall() throws Exception {
+        LangChain4jClients.openAiForcedToolCall(gw);
+    }
+
+    @Test
+    public void langChain4jOpenAiForcedToolCallStreamed() throws Exception {
+        LangChain4jClients.openAiForcedToolCallStreamed(gw);
+    }
+
+    @Test
+    public void langChain4jOpenAiToolResultRoundTrip() {
+        LangChain4jClients.openAiToolResultRoundTrip(gw);
+    }
+
+    @Test
+    public void langChain4jOllamaChatAndToolResultRoundTrip() {
+        LangChain4jClients.ollamaChatAndToolResultRoundTrip(gw);
+    }
+
+    @Test
+    public void langChain4jOllamaForcedToolChoice() {
+        LangChain4jClients.ollamaForcedToolChoice(gw);
+    }
+
+    @Test
+    public void langChain4jEmbeddings() {
+        LangChain4jClients.embeddings(gw);
     }
 }
