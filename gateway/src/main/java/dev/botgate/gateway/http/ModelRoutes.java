@@ -77,7 +77,7 @@ public final class ModelRoutes implements HttpService {
                     details(e)));
         }
         models.add(new OllamaWire.TagModel(EMBEDDING_MODEL + ":latest", EMBEDDING_MODEL + ":latest",
-                Instant.EPOCH.toString(), 0, "", EMBEDDING_DETAILS));
+                Instant.EPOCH.toString(), 0, EMBEDDING_DIGEST, EMBEDDING_DETAILS));
         Json.send(res, 200, new OllamaWire.Tags(models));
     }
 
@@ -254,6 +254,18 @@ public final class ModelRoutes implements HttpService {
     private void push(ServerRequest req, ServerResponse res) {
         throw new BadRequestException(501, "push is not supported: Botgate has no registry to push to; copy the GGUF "
                 + "file (botgate show --modelfile names it) or pull it on the other server");
+    }
+
+    /** A stable id for the built-in embedding model (clients show a digest prefix): the SHA-256 of its name. */
+    private static final String EMBEDDING_DIGEST = sha256(EMBEDDING_MODEL);
+
+    private static String sha256(String text) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static final OllamaWire.Details EMBEDDING_DETAILS = new OllamaWire.Details("", "onnx", "bert",

@@ -48,8 +48,8 @@ final class RequestOptions {
     }
 
     /**
-     * Token log-probabilities are refused rather than left out: java-llama.cpp 4.2.0 streams text only, so a client
-     * asking for them would silently get none.
+     * Token log-probabilities are refused rather than left out: the engine does not pass llama.cpp's token
+     * probabilities through yet, so a client asking for them would silently get none.
      */
     static void refuseLogprobs(JsonNode body) {
         JsonNode lp = body.get("logprobs");
@@ -57,8 +57,8 @@ final class RequestOptions {
                 && !(lp.isNumber() && lp.asInt() == 0);
         JsonNode top = body.get("top_logprobs");
         if (asked || (top != null && !top.isNull() && top.asInt(0) > 0)) {
-            throw new BadRequestException("logprobs and top_logprobs are not supported by this server's llama.cpp "
-                    + "binding (it reports text, not token probabilities); leave them out");
+            throw new BadRequestException("logprobs and top_logprobs are not supported: Botgate does not return "
+                    + "token probabilities yet; leave them out");
         }
     }
 
