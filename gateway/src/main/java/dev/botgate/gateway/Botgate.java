@@ -11,7 +11,9 @@ import dev.botgate.gateway.handoff.Handoffs;
 import dev.botgate.gateway.http.AdminService;
 import dev.botgate.gateway.http.ApiKeys;
 import dev.botgate.gateway.http.BodyLimit;
+import dev.botgate.gateway.http.BlobService;
 import dev.botgate.gateway.http.BotChat;
+import dev.botgate.gateway.http.CompletionsService;
 import dev.botgate.gateway.http.ConsoleService;
 import dev.botgate.gateway.http.CrossSiteGuard;
 import dev.botgate.gateway.http.EnginesService;
@@ -26,6 +28,7 @@ import dev.botgate.gateway.http.KnowledgeService;
 import dev.botgate.gateway.http.ModelRoutes;
 import dev.botgate.gateway.http.OllamaService;
 import dev.botgate.gateway.http.OpenAiService;
+import dev.botgate.gateway.http.ResponsesService;
 import dev.botgate.gateway.http.ReviewService;
 import dev.botgate.gateway.http.RouteTable;
 import dev.botgate.gateway.http.VersionService;
@@ -164,11 +167,14 @@ public final class Botgate implements AutoCloseable {
         BotChat botChat = new BotChat(parts.bots().bots(), parts.answerer(), java.util.Optional.of(parts.log()));
         routing.register("/api", routes.record("/api", new VersionService(Version.current())))
                .register("/api", routes.record("/api", new OllamaService(parts.engine(), parts.metrics())))
+               .register("/api", routes.record("/api", new BlobService(parts.store())))
                .register("/api", routes.record("/api", new ModelRoutes(parts.store(), parts.engine(),
                        parts.embedder())))
                .register("/v1", routes.record("/v1", new OpenAiService(parts.engine(), parts.metrics(),
                        () -> modelNames(parts, botChat), parts.embedder(), botChat,
                        name -> ownedBy(parts, name))))
+               .register("/v1", routes.record("/v1", new CompletionsService(parts.engine(), parts.metrics())))
+               .register("/v1", routes.record("/v1", new ResponsesService(parts.engine(), parts.metrics())))
                .register("/admin", routes.record("/admin", new EnginesService(parts.engine())))
                .register("/admin/kb", routes.record("/admin/kb", new KnowledgeService(parts.knowledge(),
                        parts.settings().knowledge().maxUploadBytes(), List.of(parts.settings().paths().home(),

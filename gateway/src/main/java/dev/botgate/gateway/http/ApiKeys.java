@@ -42,10 +42,12 @@ public final class ApiKeys implements Filter {
     private static final Set<String> USE_GET = Set.of("/api/tags", "/api/ps", "/api/version", "/v1/models");
     /** Generating routes a use key may call. */
     private static final Set<String> USE_POST = Set.of("/api/chat", "/api/generate", "/api/embed", "/api/embeddings",
-            "/api/show", "/v1/chat/completions", "/v1/embeddings");
+            "/api/show", "/v1/chat/completions", "/v1/embeddings", "/v1/completions", "/v1/responses");
     /** Setting up the first account and signing in and out need no key. */
     private static final Set<String> OPEN = Set.of("/admin/session", "/admin/setup", "/admin/login", "/admin/logout");
     private static final Pattern BOT_CHAT = Pattern.compile("/admin/bots/[^/]+/chat");
+    /** One model's entry ({@code GET /v1/models/{id}}), for a use key like the list. */
+    private static final Pattern MODEL = Pattern.compile("/v1/models/.+");
 
     private final Supplier<List<Key>> keys;
     private final boolean openWithoutKeys;
@@ -181,7 +183,7 @@ public final class ApiKeys implements Filter {
             return true; // a CORS preflight changes nothing
         }
         if (method.equals(Method.GET) || method.equals(Method.HEAD)) {
-            return USE_GET.contains(path);
+            return USE_GET.contains(path) || MODEL.matcher(path).matches();
         }
         if (method.equals(Method.POST)) {
             return USE_POST.contains(path) || BOT_CHAT.matcher(path).matches();

@@ -13,7 +13,8 @@ import java.util.Map;
  * The web console at {@code /}: one page, its script and style, and the two libraries it uses (marked for Markdown,
  * DOMPurify to sanitise what marked makes), all from the class path: the libraries come from WebJars on Maven, so
  * the console loads with no internet. The page signs in through {@code /admin/login} and then talks to the same
- * APIs as everyone else.
+ * APIs as everyone else. A client that does not ask for HTML gets Ollama's {@code Ollama is running} at {@code /}
+ * instead, as Ollama's clients expect of {@code GET}/{@code HEAD /}.
  *
  * <pre>open http://localhost:8080/</pre>
  */
@@ -49,7 +50,15 @@ public final class ConsoleService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        FILES.forEach((path, file) -> rules.get(path, (req, res) -> send(res, file[1], bodies.get(path))));
+        FILES.forEach((path, file) -> rules.get(path, (req, res) -> {
+            // Ollama's clients probe the server with GET or HEAD / and expect its plain answer; browsers ask for HTML.
+            if (path.equals("/") && !req.headers().value(HeaderNames.ACCEPT).orElse("").contains("text/html")) {
+                res.header(HeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+                res.send("Ollama is running");
+                return;
+            }
+            send(res, file[1], bodies.get(path));
+        }));
     }
 
     private static void send(ServerResponse res, String type, byte[] body) {

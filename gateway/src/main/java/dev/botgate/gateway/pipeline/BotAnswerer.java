@@ -86,6 +86,30 @@ public final class BotAnswerer {
      * @param progress     receives the answer so far while the model writes it (for streaming platforms)
      */
     public Answer answer(Bot bot, String conversation, String user, String question, Consumer<String> progress) {
+        return answer(bot, conversation, user, question, progress, ClientChat.NONE);
+    }
+
+    /**
+     * What an API client brings to a bot's answer (OpenAI's convention: the client keeps the conversation).
+     *
+     * @param history   the earlier turns the client sent; empty to use the server's memory of the conversation
+     * @param maxTokens the client's token limit for a model answer, or 0 for the engine's default
+     */
+    public record ClientChat(List<ConversationContext.Turn> history, int maxTokens) {
+        /** Nothing from the client: the server's memory and limits. */
+        public static final ClientChat NONE = new ClientChat(List.of(), 0);
+
+        public ClientChat {
+            history = List.copyOf(history);
+        }
+    }
+
+    /**
+     * Answers a question from an API client: with the turns it sent as the history (the server's memory is then
+     * neither read nor written) and its token limit.
+     */
+    public Answer answer(Bot bot, String conversation, String user, String question, Consumer<String> progress,
+                         ClientChat client) {
         BotConfig c = bot.config();
         String q = question.strip();
         // First: while a person holds the conversation even a reset command is theirs to answer.
@@ -145,7 +169,7 @@ public final class BotAnswerer {
         } else if (relevant.isEmpty() && !(c.knowledge().isEmpty() && c.model().isPresent())) {
             answer = new Answer(c.fallback(), List.of(), Answer.Policy.FALLBACK);
         } else if (c.model().isPresent()) {
-            answer = modelAnswer(bot, conversation, q, relevant, progress);
+            answer = modelAnswer(bot, conversation, q, relevant, progress, client);
         } else {
             Passage p = relevant.getFirst();
             answer = new Answer(p.text(), List.of(p.title()), Answer.Policy.KNOWLEDGE);
@@ -155,7 +179,7 @@ public final class BotAnswerer {
             return canned(bot, c.refusal());
         }
         answer = hooks.after(bot, conversation, user, q, answer);
-        if (answer.policy() != Answer.Policy.CANNED) {
+        if (answer.policy() != Answer.Policy.CANNED && client.history().isEmpty()) {
             context.append(conversation, q, answer.text());
         }
         metrics.inc("botgate_answers_total", "bot=\"" + c.id() + "\",policy=\"" + answer.policy().label() + "\"", 1);
@@ -232,11 +256,13 @@ public final class BotAnswerer {
     }
 
     private Answer modelAnswer(Bot bot, String conversation, String question, List<Passage> passages,
-                               Consumer<String> progress) {
+                               Consumer<String> progress, ClientChat client) {
         BotConfig c = bot.config();
         List<ChatMessage> messages = new ArrayList<>();
         messages.add(new ChatMessage("system", systemPrompt(c, passages)));
-        for (ConversationContext.Turn t : context.history(conversation)) {
+        List<ConversationContext.Turn> history = client.history().isEmpty() ? context.history(conversation)
+                : client.history();
+        for (ConversationContext.Turn t : history) {
             messages.add(new ChatMessage(t.role(), t.content()));
         }
         messages.add(new ChatMessage("user", question));
@@ -244,8 +270,10 @@ public final class BotAnswerer {
         long t0 = System.nanoTime();
         Generation generation;
         try {
+            GenerationOptions options = client.maxTokens() > 0 ? new GenerationOptions(null, null, null, null, null,
+                    null, client.maxTokens(), null, null, null) : GenerationOptions.NONE;
             generation = engine.submit(new GenerationRequest(c.model().orElseThrow(), new GenerationRequest.Chat(messages),
-                    GenerationOptions.NONE), events::add);
+                    options), events::add);
         } catch (QueueFullException | EngineUnavailableException e) {
             return canned(bot, c.busy());
         }
@@ -270,7 +298,8 @@ public final class BotAnswerer {
                         if (out.isEmpty()) {
                             return new Answer(c.fallback(), List.of(), Answer.Policy.FALLBACK);
                         }
-                        return new Answer(out, titles(passages), Answer.Policy.MODEL);
+                        return new Answer(out, titles(passages), Answer.Policy.MODEL, d.stats().promptTokens(),
+                                d.stats().completionTokens());
                     }
                     case GenerationEvent.Failed f -> {
                         finished = true;
