@@ -21,6 +21,9 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -74,6 +77,13 @@ final class AiBotConnection implements AutoCloseable {
         long lastError;
     }
     private final AtomicLong connections = new AtomicLong();
+    /**
+     * Message frames are handed on one at a time, in arrival order, off the listener's thread (recording a message
+     * waits for its commit): a frame per thread let WeCom's re-delivery of a message overtake the original, so the
+     * dedupe kept the copy and the answer went to the copy's req_id instead of the original's.
+     */
+    private final ExecutorService inbound = Executors.newSingleThreadExecutor(
+            Thread.ofVirtual().name("aibot-frames").factory());
     private Thread runner;
 
     AiBotConnection(WeComAiBotConfig config, AdapterOptions options, HealthRecord health, Consumer<JsonNode> frames) {
@@ -268,8 +278,17 @@ final class AiBotConnection implements AutoCloseable {
                 && frame.path("body").path("event").path("eventtype").asText("").equals("disconnected_event")) {
             LOG.log(Level.WARNING, "智能机器人 long connection: WeCom says another connection took over this bot");
         }
-        // Off the listener's thread: recording a message waits for its commit.
-        Thread.ofVirtual().start(() -> frames.accept(frame));
+        try {
+            inbound.execute(() -> {
+                try {
+                    frames.accept(frame);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "智能机器人 long connection: a message frame failed: " + e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // closing: WeCom delivers the message again to the next connection
+        }
     }
 
     /** A streamed answer on this connection. */
@@ -421,6 +440,7 @@ final class AiBotConnection implements AutoCloseable {
         if (runner != null) {
             runner.interrupt();
         }
+        inbound.shutdownNow();
         http.shutdownNow();
     }
 }

@@ -193,7 +193,16 @@ public final class BotAnswerer {
     private AnswerDecision decide(BotConfig c, String conversation, String topic, String q) {
         long t0 = System.nanoTime();
         boolean followUp = !topic.isEmpty() && FollowUpQuestion.isFollowUp(q);
-        List<Passage> passages = beside(followUp, topic, candidates(c, FollowUpQuestion.query(topic, q)));
+        List<Passage> passages;
+        List<Passage> alone = followUp ? candidates(c, q) : List.of();
+        if (!alone.isEmpty() && alone.getFirst().direct()) {
+            // A short question worded like one of an entry's phrasings (e.g. one just added in the console) asks
+            // for that entry, even the topic's own: it is no follow-up, and must not be searched beside the topic.
+            followUp = false;
+            passages = alone;
+        } else {
+            passages = beside(followUp, topic, candidates(c, FollowUpQuestion.query(topic, q)));
+        }
         if (followUp && c.model().isPresent()) {
             // The model's standalone rewrite is searched too; the search whose best hit scores higher wins (the
             // scores share one scale), so a poor rewrite costs a search and nothing else.
