@@ -129,8 +129,11 @@ public class ConsoleApiTest {
 
     @Test
     public void theConsoleAndItsLibrariesAreServedLocallyUnderAStrictPolicy() {
-        HttpResponse<String> page = gw.get("/");
+        // As a browser asks (without text/html, GET / is the Ollama probe's plain answer since API parity).
+        HttpResponse<String> page = gw.send(HttpRequest.newBuilder(gw.uri("/"))
+                .header("Accept", "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8").GET().build());
         assertEquals(page.statusCode(), 200);
+        assertTrue(page.headers().firstValue("Content-Type").orElse("").startsWith("text/html"), page.body());
         String csp = page.headers().firstValue("Content-Security-Policy").orElseThrow();
         assertTrue(csp.contains("script-src 'self';"), "no inline or foreign script: " + csp);
         assertTrue(!page.body().contains("http://") && !page.body().contains("https://"), "no CDN in the page");
