@@ -15,7 +15,11 @@ public enum Channel {
     /** Feishu / Lark event subscription 2.0. */
     FEISHU("feishu"),
     /** Slack Events API. */
-    SLACK("slack");
+    SLACK("slack"),
+    /** WeCom 微信客服 (customer service for customers in WeChat). */
+    WECOM_KF("wecom-kf"),
+    /** WeCom 智能机器人 (the AI bot members @-mention in groups; streamed answers). */
+    WECOM_AIBOT("wecom-aibot");
 
     private final String id;
 

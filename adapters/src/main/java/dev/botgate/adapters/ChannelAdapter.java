@@ -65,6 +65,16 @@ public interface ChannelAdapter extends AutoCloseable {
         return List.of();
     }
 
+    /**
+     * The response to a callback that was accepted and dispatched: {@code dispatched} (the {@link Ack.Now} response)
+     * unless the platform wants the answer itself in the response, as the WeCom 智能机器人 does (its first reply opens
+     * the stream with the answer so far). Called on the request's thread after the message was recorded, also for a
+     * re-delivery; may wait briefly, inside the platform's deadline.
+     */
+    default HttpReply acknowledge(CallbackResult.Inbound inbound, HttpReply dispatched) {
+        return dispatched;
+    }
+
     /** The link's health: last error and whether the access token is good. */
     ChannelHealth health();
 

@@ -14,7 +14,9 @@ import java.util.Objects;
         @JsonSubTypes.Type(value = ReplyTo.WeComUser.class, name = "wecom"),
         @JsonSubTypes.Type(value = ReplyTo.WeChatUser.class, name = "wechat"),
         @JsonSubTypes.Type(value = ReplyTo.FeishuMessage.class, name = "feishu"),
-        @JsonSubTypes.Type(value = ReplyTo.SlackThread.class, name = "slack")
+        @JsonSubTypes.Type(value = ReplyTo.SlackThread.class, name = "slack"),
+        @JsonSubTypes.Type(value = ReplyTo.WeComKfCustomer.class, name = "wecom-kf"),
+        @JsonSubTypes.Type(value = ReplyTo.WeComAiBotChat.class, name = "wecom-aibot")
 })
 public sealed interface ReplyTo {
 
@@ -87,6 +89,44 @@ public sealed interface ReplyTo {
         public SlackThread {
             Objects.requireNonNull(channel, "channel");
             Objects.requireNonNull(threadTs, "threadTs");
+        }
+    }
+
+    /**
+     * A customer of a WeCom 微信客服 account.
+     *
+     * @param openKfId       the customer-service account ({@code wk…})
+     * @param externalUserId the customer ({@code wm…})
+     * @param welcomeCode    the one-time code of an {@code enter_session} event, for the welcome; "" otherwise
+     */
+    record WeComKfCustomer(String openKfId, String externalUserId, String welcomeCode) implements ReplyTo {
+        /** Validates. */
+        public WeComKfCustomer {
+            Objects.requireNonNull(openKfId, "openKfId");
+            Objects.requireNonNull(externalUserId, "externalUserId");
+            Objects.requireNonNull(welcomeCode, "welcomeCode");
+        }
+    }
+
+    /**
+     * A chat with a WeCom 智能机器人: the stream the answer goes into and the fallbacks when it cannot.
+     *
+     * @param chatId      the group's chat id; "" in a single chat
+     * @param userId      the member who wrote
+     * @param streamId    our id of the answer's stream
+     * @param responseUrl the one-time URL for an answer that outlives the stream (valid 1 h); "" when none came
+     * @param reqId       the long connection's request id to answer on; "" for HTTP callbacks
+     * @param receivedAt  when the message arrived (epoch milliseconds): the stream's 6-minute window starts here
+     */
+    record WeComAiBotChat(String chatId, String userId, String streamId, String responseUrl, String reqId,
+                          long receivedAt) implements ReplyTo {
+        /** Validates. */
+        public WeComAiBotChat {
+            Objects.requireNonNull(chatId, "chatId");
+            Objects.requireNonNull(userId, "userId");
+            Objects.requireNonNull(streamId, "streamId");
+            Objects.requireNonNull(responseUrl, "responseUrl");
+            Objects.requireNonNull(reqId, "reqId");
         }
     }
 }

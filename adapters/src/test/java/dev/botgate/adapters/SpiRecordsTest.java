@@ -21,7 +21,9 @@ public class SpiRecordsTest {
     public void inboundMessagesSurviveAJsonRoundTripForTheDurableRecord() throws Exception {
         ObjectMapper json = new ObjectMapper();
         for (ReplyTo to : List.of(new ReplyTo.WeComUser("zhangsan"), new ReplyTo.WeChatUser("oX", "gh_1", ReplyTo.WeChatUser.Crypto.PREVIOUS_KEY),
-                new ReplyTo.FeishuMessage("om_1", "oc_1"), new ReplyTo.SlackThread("C1", "1.2"))) {
+                new ReplyTo.FeishuMessage("om_1", "oc_1"), new ReplyTo.SlackThread("C1", "1.2"),
+                new ReplyTo.WeComKfCustomer("wk1", "wm1", "WELCOME1"),
+                new ReplyTo.WeComAiBotChat("wr1", "lisi", "bgStream", "https://qyapi/x?response_code=1", "", 42L))) {
             InboundMessage m = new InboundMessage(Channel.SLACK, "bot", "c", "u", "问题", "id-1", MessageKind.TEXT,
                     to, true);
             String s = json.writeValueAsString(m);

@@ -26,7 +26,7 @@ public final class DataDirectory {
     private static final List<String> FOLDERS = List.of("native", "knowledge", "models", "tmp");
     /** Files directly under the data directory: the record (with SQLite's journal files) and the API-key hashes. */
     private static final List<String> FILES = List.of("messages.db", "messages.db-wal", "messages.db-shm",
-            "messages.db-journal", "api-keys");
+            "messages.db-journal", "api-keys", "accounts.db", "accounts.db-wal", "accounts.db-shm", "console-bots.yaml");
 
     private DataDirectory() {
     }

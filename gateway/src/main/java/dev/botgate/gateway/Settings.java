@@ -1,5 +1,6 @@
 package dev.botgate.gateway;
 
+import dev.botgate.backend.engine.remote.RemoteEngineConfig;
 import io.helidon.config.Config;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -9,10 +10,12 @@ import java.util.Map;
 
 /**
  * The settings the application is wired from, read once from {@link Config} (STYLE R5). Bots are kept as their
- * config node and read by the bot registry, which reports each bot's errors separately.
+ * config node and read by the bot registry, which reports each bot's errors separately; remote engines
+ * ({@code engines:}) are read by {@link EngineConfigs}.
  */
 public record Settings(Server server, Paths paths, EngineSettings engine, KnowledgeSettings knowledge,
-                       ConversationSettings conversation, Config bots, ModelSettings models) {
+                       ConversationSettings conversation, Config bots, ModelSettings models,
+                       List<RemoteEngineConfig> engines) {
 
     /**
      * HTTP listener and access.
@@ -20,10 +23,11 @@ public record Settings(Server server, Paths paths, EngineSettings engine, Knowle
      * @param maxHookBodyBytes largest platform callback body ({@code /hooks/*})
      * @param allowedHosts     extra names accepted in the {@code Host} header (see config/application.yaml)
      * @param allowedOrigins   extra browser origins allowed cross-origin, exact or with {@code *} wildcards
+     * @param publicUrl        how people reach this server (links in handoff notifications); empty = the local URL
      */
     public record Server(String host, int port, long maxBodyBytes, List<String> apiKeyHashes,
                          boolean allowUnauthenticated, long maxHookBodyBytes, List<String> allowedHosts,
-                         List<String> allowedOrigins) {
+                         List<String> allowedOrigins, String publicUrl) {
         /** Whether the address only accepts connections from this machine. */
         public boolean loopbackOnly() {
             return host.equals("127.0.0.1") || host.equals("localhost") || host.equals("::1") || host.startsWith("127.");
@@ -64,12 +68,14 @@ public record Settings(Server server, Paths paths, EngineSettings engine, Knowle
     public Settings withListener(String host, int port) {
         return new Settings(new Server(host, port, server.maxBodyBytes(), server.apiKeyHashes(),
                 server.allowUnauthenticated(), server.maxHookBodyBytes(), server.allowedHosts(),
-                server.allowedOrigins()), paths, engine, knowledge, conversation, bots, models);
+                server.allowedOrigins(), server.publicUrl()), paths, engine, knowledge, conversation, bots, models,
+                engines);
     }
 
     /** These settings with another data directory (and its model store unless BOTGATE_MODELS moved that). */
     public Settings withHome(Path home, Path models) {
-        return new Settings(server, new Paths(home, models), engine, knowledge, conversation, bots, this.models);
+        return new Settings(server, new Paths(home, models), engine, knowledge, conversation, bots, this.models,
+                engines);
     }
 
     /** Reads and validates everything; an invalid value is reported with its key. */
@@ -80,7 +86,11 @@ public record Settings(Server server, Paths paths, EngineSettings engine, Knowle
                 s.get("api-keys").asList(String.class).orElse(List.of()),
                 s.get("allow-unauthenticated").asBoolean().orElse(false),
                 longIn(s, "max-hook-body-bytes", 1024, Long.MAX_VALUE), strings(s, "allowed-hosts"),
-                strings(s, "allowed-origins"));
+                strings(s, "allowed-origins"), str(s, "public-url").strip());
+        if (!server.publicUrl().isEmpty() && !server.publicUrl().matches("https?://\\S+")) {
+            throw new ConfigException("server.public-url: must be an http(s) URL such as https://botgate.example.com, "
+                    + "got '" + server.publicUrl() + "'");
+        }
         for (String hash : server.apiKeyHashes()) {
             if (dev.botgate.gateway.http.ApiKeys.Key.parse(hash).isEmpty()) {
                 throw new ConfigException("server.api-keys: each entry must be [use:|admin:]sha256:<64 hex digits> "
@@ -120,7 +130,7 @@ public record Settings(Server server, Paths paths, EngineSettings engine, Knowle
         Config bots = config.get("bots").exists() ? config.get("bots")
                 : Config.just(DEMO_BOT, io.helidon.common.media.type.MediaTypes.APPLICATION_X_YAML).get("bots");
         return new Settings(server, new Paths(home, models), engine, knowledge, conversation, bots,
-                modelSettings(config.get("models")));
+                modelSettings(config.get("models")), EngineConfigs.read(config.get("engines"), env));
     }
 
     private static ModelSettings modelSettings(Config m) {
@@ -145,7 +155,7 @@ public record Settings(Server server, Paths paths, EngineSettings engine, Knowle
                 channel: local
                 knowledge: [demo]
                 welcome: "您好，我是青禾家居的客服助手，有什么可以帮您？ Hello, how can I help?"
-                fallback: "抱歉，这个问题我还不知道，已为您转人工客服。 Sorry, I don't know that yet; a colleague will follow up."
+                fallback: "抱歉，这个问题我还不知道。您可以换个说法，或问我退换货、配送、发票、保修等问题。 Sorry, I don't know that yet; try other words, or ask me about returns, delivery, invoices or warranty."
             """;
 
     private static List<Path> importRoots(Config k) {

@@ -8,7 +8,13 @@ import dev.botgate.backend.engine.EngineOptions;
 import dev.botgate.backend.engine.LlamaEngine;
 import dev.botgate.backend.store.ModelStore;
 import dev.botgate.backend.store.PullPolicy;
+import dev.botgate.gateway.handoff.HandoffStore;
+import dev.botgate.gateway.handoff.Handoffs;
+import dev.botgate.gateway.handoff.OnCallNotifier;
+import dev.botgate.gateway.pipeline.AnswerHooks;
 import dev.botgate.gateway.pipeline.BotAnswerer;
+import dev.botgate.gateway.review.ReviewQueue;
+import dev.botgate.gateway.review.ReviewStore;
 import dev.botgate.gateway.pipeline.ConversationContext;
 import dev.botgate.gateway.pipeline.ConversationWorkers;
 import dev.botgate.gateway.pipeline.InboundDispatcher;
@@ -65,26 +71,25 @@ public final class Wiring {
         Clock clock = Clock.systemUTC();
         Metrics metrics = new Metrics();
         ModelStore store = modelStore(settings);
-        Engine engine = engineFactory.apply(store);
-        Embedder embedder = BgeEmbedder.load(home.resolve("native"), settings.knowledge().embedThreads(),
-                EMBED_BATCH_TOKENS, BackgroundThreads.factory("embed-"));
-        Settings.KnowledgeSettings k = settings.knowledge();
-        KnowledgeBases knowledge = new KnowledgeBases(home.resolve("knowledge"), embedder, KnowledgeOptions.builder()
-                .chunking(new ChunkingOptions(k.chunkTarget(), k.chunkOverlap()))
-                .readLimits(new ReadLimits(k.maxFileBytes(), ReadLimits.defaults().maxZipEntries(),
-                        ReadLimits.defaults().maxUnzippedBytes()))
-                .importThreads(BackgroundThreads.factory("botgate-import-"))
-                .build());
-        BotRegistry bots = BotRegistry.load(settings.bots(), env, AdapterOptions.defaults(),
-                SearchRequest.DEFAULT_MIN_SCORE, Ticker.systemTicker());
+        Engine engine = EngineRouting.create(engineFactory.apply(store), store, settings.engines(), metrics);
+        Embedder embedder = embedder(settings);
+        KnowledgeBases knowledge = knowledgeBases(settings, embedder, RemoteEmbedder.resolver(engine));
+        BotRegistry bots = BotRegistry.load(settings.bots(), env, AdapterOptions.defaults(), Ticker.systemTicker());
+        bots.addConsoleBots(new ConsoleBots(home.resolve("console-bots.yaml")));
         bots.problems().forEach(p -> LOG.log(Level.WARNING, "bot not started: " + p));
         seedDemo(knowledge, bots);
         Settings.ConversationSettings c = settings.conversation();
         ConversationContext context = new ConversationContext(c.idleExpiry(), c.maxTurns(), c.historyTokens(),
                 Ticker.systemTicker());
         java.util.concurrent.ExecutorService retrieval = retrievalPool();
-        BotAnswerer answerer = new BotAnswerer(engine, retriever(knowledge, retrieval), context, metrics);
         MessageLog log = new MessageLog(home.resolve("messages.db"), clock);
+        Handoffs handoffs = new Handoffs(new HandoffStore(home.resolve("messages.db")), bots.handoffs(), bots.bots(),
+                bots.adapters(), log, new OnCallNotifier(clock, metrics), clock, metrics);
+        ReviewQueue review = new ReviewQueue(new ReviewStore(home.resolve("messages.db")), embedder, knowledge,
+                bots.bots(), clock, metrics, BackgroundThreads.factory("review-"));
+        handoffs.onOpened(h -> review.add(h.bot(), h.conversation(), "handoff", h.question(), "", 0));
+        BotAnswerer answerer = new BotAnswerer(engine, retriever(knowledge, retrieval), context, metrics,
+                BotAnswerer.DEFAULT_IMPORT_WAIT, AnswerHooks.chain(List.of(handoffs, review)));
         // Answers in progress: enough to keep every engine slot busy, plus a few waiting on search or sending.
         ConversationWorkers workers = new ConversationWorkers(settings.engine().parallelSlots() + 4,
                 BackgroundThreads.factory("answer-"));
@@ -97,7 +102,8 @@ public final class Wiring {
                 + "because conversation.answers-in-memory were already waiting");
         ApiKeyFile keys = new ApiKeyFile(home.resolve("api-keys"), settings.server().apiKeyHashes());
         return new Botgate.Parts(settings, engine, store, knowledge, embedder, bots, answerer, dispatcher, workers, log,
-                metrics, keys, clock, retrieval);
+                metrics, keys, clock, retrieval, handoffs, review,
+                new dev.botgate.gateway.accounts.Accounts(home.resolve("accounts.db"), clock));
     }
 
     /**
@@ -109,6 +115,33 @@ public final class Wiring {
                 .pullPolicy(new PullPolicy(settings.models().pullHosts()))
                 .probeTimeout(settings.models().probeTimeout())
                 .build();
+    }
+
+    /** The embedding model as the settings ask for it; the server and the CLI's local commands both use this. */
+    public static BgeEmbedder embedder(Settings settings) {
+        return BgeEmbedder.load(settings.paths().home().resolve("native"), settings.knowledge().embedThreads(),
+                EMBED_BATCH_TOKENS, BackgroundThreads.factory("embed-"));
+    }
+
+    /**
+     * The knowledge bases as the settings ask for them (chunking, read limits, import threads). One factory for the
+     * server, the CLI's local commands and the benchmarks, so an index built by one is searched the same by another.
+     */
+    public static KnowledgeBases knowledgeBases(Settings settings, Embedder embedder) {
+        return knowledgeBases(settings, embedder, model -> java.util.Optional.empty());
+    }
+
+    /** The same, with the embedding models remote engines serve ({@code others}: a model name to its embedder). */
+    static KnowledgeBases knowledgeBases(Settings settings, Embedder embedder,
+                                         java.util.function.Function<String, java.util.Optional<Embedder>> others) {
+        Settings.KnowledgeSettings k = settings.knowledge();
+        return new KnowledgeBases(settings.paths().home().resolve("knowledge"), embedder, others,
+                KnowledgeOptions.builder()
+                .chunking(new ChunkingOptions(k.chunkTarget(), k.chunkOverlap()))
+                .readLimits(new ReadLimits(k.maxFileBytes(), ReadLimits.defaults().maxZipEntries(),
+                        ReadLimits.defaults().maxUnzippedBytes()))
+                .importThreads(BackgroundThreads.factory("botgate-import-"))
+                .build());
     }
 
     private static void registerGauges(Metrics metrics, Engine engine, ConversationWorkers workers) {
@@ -198,8 +231,9 @@ public final class Wiring {
                     .minScore(Double.NEGATIVE_INFINITY).build())) {
                 String location = String.join(" > ", h.headingPath()) + (h.page() > 0 ? (h.headingPath().isEmpty()
                         ? "" : ", ") + "p. " + h.page() : "");
-                out.add(new Passage(h.title(), location, h.kind() == dev.botgate.knowledge.ingest.Chunk.Kind.QA
-                        ? h.answer() : h.text(), h.score(), h.directAnswer()));
+                boolean qa = h.kind() == dev.botgate.knowledge.ingest.Chunk.Kind.QA;
+                out.add(new Passage(h.title(), location, qa ? h.answer() : h.text(), h.score(), h.directAnswer(),
+                        qa ? h.question() : "", h.vectorSimilarity()));
             }
             return out;
         };

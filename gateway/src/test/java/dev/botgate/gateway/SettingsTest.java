@@ -28,14 +28,14 @@ public class SettingsTest {
         assertEquals(s.server().port(), 8080);
         assertTrue(s.server().loopbackOnly());
         assertEquals(s.engine().parallelSlots(), 4);
-        BotRegistry bots = BotRegistry.load(s.bots(), Map.of(), AdapterOptions.defaults(), 0.5, Ticker.systemTicker());
+        BotRegistry bots = BotRegistry.load(s.bots(), Map.of(), AdapterOptions.defaults(), Ticker.systemTicker());
         assertEquals(bots.bots().keySet(), java.util.Set.of("demo"));
     }
 
     @Test
     public void anEmptyBotListMeansNoBots() throws Exception {
         Settings s = load("bots: []\n", Map.of());
-        BotRegistry bots = BotRegistry.load(s.bots(), Map.of(), AdapterOptions.defaults(), 0.5, Ticker.systemTicker());
+        BotRegistry bots = BotRegistry.load(s.bots(), Map.of(), AdapterOptions.defaults(), Ticker.systemTicker());
         assertTrue(bots.bots().isEmpty(), "bots: [] starts none, got " + bots.bots().keySet());
     }
 
@@ -97,7 +97,7 @@ public class SettingsTest {
                 """;
         Settings s = load(yaml, Map.of("WECOM_SECRET", "s3cret-value"));
         BotRegistry bots = BotRegistry.load(s.bots(), Map.of("WECOM_SECRET", "s3cret-value"), AdapterOptions.defaults(),
-                0.5, Ticker.systemTicker());
+                Ticker.systemTicker());
         assertEquals(bots.bots().keySet(), java.util.Set.of("good"));
         String problems = String.join("\n", bots.problems());
         assertTrue(problems.contains("bots[1].wecom.encoding-aes-key"), problems);
@@ -123,7 +123,7 @@ public class SettingsTest {
                 env.put(m.group(1), v);
             }
             Settings s = Settings.from(ConfigFiles.load(Optional.of(file), env), env);
-            BotRegistry bots = BotRegistry.load(s.bots(), env, AdapterOptions.defaults(), 0.5, Ticker.systemTicker());
+            BotRegistry bots = BotRegistry.load(s.bots(), env, AdapterOptions.defaults(), Ticker.systemTicker());
             assertTrue(bots.problems().isEmpty(), name + ".yaml: " + bots.problems());
             assertFalse(bots.adapters().isEmpty(), name + ".yaml declares a platform bot");
             bots.adapters().values().forEach(a -> {

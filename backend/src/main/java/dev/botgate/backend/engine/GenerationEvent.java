@@ -1,5 +1,6 @@
 package dev.botgate.backend.engine;
 
+import java.util.List;
 import java.util.Objects;
 
 /** What a generation reports, in order: tokens, then one terminal event. */
@@ -12,11 +13,22 @@ public sealed interface GenerationEvent {
         }
     }
 
-    /** The generation ended normally or was cancelled. */
-    record Done(DoneReason reason, GenerationStats stats) implements GenerationEvent {
+    /**
+     * The generation ended normally or was cancelled.
+     *
+     * @param toolCalls the function calls found in the output when the request offered tools (their text was not
+     *                  sent as tokens); empty otherwise
+     */
+    record Done(DoneReason reason, GenerationStats stats, List<ToolCall> toolCalls) implements GenerationEvent {
         public Done {
             Objects.requireNonNull(reason, "reason");
             Objects.requireNonNull(stats, "stats");
+            toolCalls = List.copyOf(toolCalls);
+        }
+
+        /** An end without tool calls. */
+        public Done(DoneReason reason, GenerationStats stats) {
+            this(reason, stats, List.of());
         }
     }
 

@@ -24,23 +24,8 @@ record GgufShape(int layers, int keyWidth, int valueWidth) {
 
     /** The shape, or empty when the file cannot be read or lacks the keys. */
     static Optional<GgufShape> read(Path file) {
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
-            LittleEndian le = new LittleEndian(new DataInputStream(in));
-            if (le.u32() != 0x46554747) { // "GGUF"
-                return Optional.empty();
-            }
-            le.u32(); // version
-            le.u64(); // tensor count
-            long kvCount = le.u64();
-            Map<String, Object> meta = new HashMap<>();
-            for (long i = 0; i < kvCount; i++) {
-                String key = le.string();
-                int type = (int) le.u32();
-                Object value = le.value(type);
-                if (value != null) {
-                    meta.put(key, value);
-                }
-            }
+        try {
+            Map<String, Object> meta = metadata(file);
             if (!(meta.get("general.architecture") instanceof String arch)) {
                 return Optional.empty();
             }
@@ -59,6 +44,32 @@ record GgufShape(int layers, int keyWidth, int valueWidth) {
             return Optional.of(new GgufShape((int) layers, (int) (keyLength * headsKv), (int) (valueLength * headsKv)));
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
+        }
+    }
+
+    /**
+     * The header's scalar values by key, plus the token strings ({@code tokenizer.ggml.tokens} as a
+     * {@code List<String>}) for looking up special tokens; other arrays are skipped. Empty when not a GGUF file.
+     */
+    static Map<String, Object> metadata(Path file) throws IOException {
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            LittleEndian le = new LittleEndian(new DataInputStream(in));
+            Map<String, Object> meta = new HashMap<>();
+            if (le.u32() != 0x46554747) { // "GGUF"
+                return meta;
+            }
+            le.u32(); // version
+            le.u64(); // tensor count
+            long kvCount = le.u64();
+            for (long i = 0; i < kvCount; i++) {
+                String key = le.string();
+                int type = (int) le.u32();
+                Object value = key.equals("tokenizer.ggml.tokens") && type == 9 ? le.strings() : le.value(type);
+                if (value != null) {
+                    meta.put(key, value);
+                }
+            }
+            return meta;
         }
     }
 
@@ -82,6 +93,20 @@ record GgufShape(int layers, int keyWidth, int valueWidth) {
                 throw new IOException("string too long");
             }
             return new String(in.readNBytes((int) n), StandardCharsets.UTF_8);
+        }
+
+        /** An array of strings (or null, skipped, when its elements are not strings). */
+        java.util.List<String> strings() throws IOException {
+            int elementType = (int) u32();
+            long n = u64();
+            java.util.List<String> out = elementType == 8 && n < 1 << 22 ? new java.util.ArrayList<>((int) n) : null;
+            for (long i = 0; i < n; i++) {
+                Object v = value(elementType);
+                if (out != null) {
+                    out.add((String) v);
+                }
+            }
+            return out;
         }
 
         /** Reads a value; returns scalars of interest, skips arrays and returns null for them. */

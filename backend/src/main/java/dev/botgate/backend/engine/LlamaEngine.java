@@ -137,11 +137,16 @@ public final class LlamaEngine implements Engine {
             runner.queued.incrementAndGet();
             boolean queued = true;
             try {
-                Future<Prepared> preparing = preparation.submit(() -> prepare(runner, spec, request.prompt(), opts,
-                        numPredict));
+                Future<Prepared> preparing = preparation.submit(() -> prepare(runner, spec, request.prompt(),
+                        request.tools(), opts, numPredict));
                 Prepared p = await(preparing);
                 List<String> stops = opts.stop() == null ? List.of() : opts.stop();
-                GenerationTask task = new GenerationTask(runner, p.prompt(), p.params(), stops, listener, submitted,
+                Consumer<GenerationEvent> events = listener;
+                if (request.tools().active()) {
+                    events = new ToolCallStream(runner.prompts.template().format(), request.tools().specs().stream()
+                            .map(ToolSpec::name).collect(java.util.stream.Collectors.toSet()), listener);
+                }
+                GenerationTask task = new GenerationTask(runner, p.prompt(), p.params(), stops, events, submitted,
                         loadNanos, this::finished, counters);
                 active.add(task);
                 counters.requests.increment();
@@ -206,15 +211,18 @@ public final class LlamaEngine implements Engine {
     private record Prepared(PromptBuilder.Prepared prompt, InferenceParameters params) {
     }
 
-    private Prepared prepare(ModelRunner runner, ModelSpec spec, GenerationRequest.Prompt prompt,
+    private Prepared prepare(ModelRunner runner, ModelSpec spec, GenerationRequest.Prompt prompt, Tools tools,
                              GenerationOptions opts, int numPredict) {
         String grammar = null;
-        if (opts.jsonSchema() != null) {
+        if (tools.forced()) {
+            // A forced call wins over a response format: the answer is the call, not a JSON document.
+            grammar = ToolGrammar.build(runner.prompts.template().format(), tools);
+        } else if (opts.jsonSchema() != null) {
             grammar = JsonGrammar.fromSchema(opts.jsonSchema());
         } else if (Boolean.TRUE.equals(opts.json())) {
             grammar = anyObjectGrammar();
         }
-        PromptBuilder.Prepared p = runner.prompts.prepare(spec, prompt, numPredict,
+        PromptBuilder.Prepared p = runner.prompts.prepare(spec, prompt, tools, numPredict,
                 opts.numPredict() == null ? options.numPredict() : -1, opts.numCtx() == null ? 0 : opts.numCtx());
         InferenceParameters params = new InferenceParameters(p.text()).setCachePrompt(true).setNPredict(p.nPredict());
         if (opts.temperature() != null) {

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -75,7 +76,7 @@ final class ModelRunner {
         this.loadedAt = Instant.now();
         this.sizeBytes = size(spec.gguf());
         this.memoryBytes = sizeBytes + GgufShape.read(spec.gguf()).map(s -> s.kvCacheBytes(totalContext)).orElse(0L);
-        this.prompts = new PromptBuilder(model, contextLength, options.contextOverflow());
+        this.prompts = new PromptBuilder(model, contextLength, options.contextOverflow(), chatTemplate(spec, key));
         AtomicInteger n = new AtomicInteger();
         String threadPrefix = "botgate-engine-" + spec.name().replaceAll("[^A-Za-z0-9._-]", "_") + "-slot-";
         this.workers = new ThreadPoolExecutor(slots, slots, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
@@ -114,6 +115,28 @@ final class ModelRunner {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** The template Jinjava renders for chats with tools: the Modelfile's override, else the GGUF's own. */
+    private static ChatTemplate chatTemplate(ModelSpec spec, LoadKey key) {
+        Map<String, Object> meta;
+        try {
+            meta = GgufShape.metadata(spec.gguf());
+        } catch (IOException | RuntimeException e) {
+            meta = Map.of();
+        }
+        String template = !key.template().isEmpty() ? key.template()
+                : meta.get("tokenizer.chat_template") instanceof String t ? t : "";
+        return new ChatTemplate(template, token(meta, "tokenizer.ggml.bos_token_id"),
+                token(meta, "tokenizer.ggml.eos_token_id"));
+    }
+
+    private static String token(Map<String, Object> meta, String idKey) {
+        if (meta.get(idKey) instanceof Number id && meta.get("tokenizer.ggml.tokens") instanceof List<?> tokens
+                && id.longValue() >= 0 && id.longValue() < tokens.size()) {
+            return String.valueOf(tokens.get((int) id.longValue()));
+        }
+        return "";
     }
 
     private static long size(Path file) {

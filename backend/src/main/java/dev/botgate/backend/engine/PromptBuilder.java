@@ -20,13 +20,20 @@ final class PromptBuilder {
     private final LlamaModel model;
     private final int contextLength;
     private final ContextOverflow policy;
+    private final ChatTemplate template;
     /** The template's overhead, measured on first use (a race measures it twice, harmlessly). */
     private volatile Overhead overhead;
 
-    PromptBuilder(LlamaModel model, int contextLength, ContextOverflow policy) {
+    PromptBuilder(LlamaModel model, int contextLength, ContextOverflow policy, ChatTemplate template) {
         this.model = model;
         this.contextLength = contextLength;
         this.policy = policy;
+        this.template = template;
+    }
+
+    /** The model's template as Jinjava renders it (for chats with tools). */
+    ChatTemplate template() {
+        return template;
     }
 
     /**
@@ -49,7 +56,8 @@ final class PromptBuilder {
      * @param numCtx     the request's own context window ({@code num_ctx}), or a value ≤ 0 for the loaded one; a
      *                   larger one than the model was loaded with cannot be granted and is capped
      */
-    Prepared prepare(ModelSpec spec, GenerationRequest.Prompt prompt, int numPredict, int defaultPredict, int numCtx) {
+    Prepared prepare(ModelSpec spec, GenerationRequest.Prompt prompt, Tools tools, int numPredict, int defaultPredict,
+                     int numCtx) {
         int context = numCtx > 0 ? Math.min(numCtx, contextLength) : contextLength;
         int reserve = numPredict > 0 ? numPredict : 1;
         Prepared p = switch (prompt) {
@@ -60,7 +68,8 @@ final class PromptBuilder {
                 }
                 yield prepared(raw.text(), tokens, 0, numPredict, context);
             }
-            case GenerationRequest.Chat chat -> prepareChat(spec, chat.messages(), numPredict, reserve, context);
+            case GenerationRequest.Chat chat -> prepareChat(spec, chat.messages(), shownTools(tools), numPredict,
+                    reserve, context);
         };
         if (numPredict <= 0 && defaultPredict > 0 && defaultPredict < p.nPredict()) {
             return new Prepared(p.text(), p.promptTokens(), p.droppedTurns(), defaultPredict, true);
@@ -76,7 +85,8 @@ final class PromptBuilder {
      * (Rendering and tokenising the whole chat again after each dropped turn took 8.7 s for 2,000 turns and
      * minutes for 10,000.)
      */
-    private Prepared prepareChat(ModelSpec spec, List<ChatMessage> given, int numPredict, int reserve, int context) {
+    private Prepared prepareChat(ModelSpec spec, List<ChatMessage> given, List<ToolSpec> tools, int numPredict,
+                                 int reserve, int context) {
         if (given.isEmpty()) {
             throw new InvalidRequestException("the chat has no messages");
         }
@@ -85,7 +95,7 @@ final class PromptBuilder {
             messages.addFirst(new ChatMessage("system", spec.system()));
         }
         if (policy == ContextOverflow.ERROR) {
-            String text = render(messages);
+            String text = render(messages, tools);
             int tokens = count(text);
             if (!fits(tokens, reserve, context)) {
                 throw tooLong(tokens, numPredict, context);
@@ -104,7 +114,7 @@ final class PromptBuilder {
         Overhead overhead = overhead();
         long budget = (long) context - RESERVED - reserve;
         int[] cost = new int[n];
-        long need = overhead.fixed();
+        long need = overhead.fixed() + (tools.isEmpty() ? 0 : count(tools.toString()));
         for (int i = 0; i < n; i++) {
             if (i >= Math.max(lastUser, 0) || messages.get(i).role().equals("system")) {
                 cost[i] = cost(messages.get(i), overhead);
@@ -126,7 +136,7 @@ final class PromptBuilder {
         start = firstUserFrom(messages, start, lastUser);
         while (true) {
             List<ChatMessage> kept = keptFrom(messages, start);
-            String text = render(kept);
+            String text = render(kept, tools);
             int tokens = count(text);
             if (fits(tokens, reserve, context)) {
                 return prepared(text, tokens, n - kept.size(), numPredict, context);
@@ -171,7 +181,8 @@ final class PromptBuilder {
     }
 
     private int cost(ChatMessage m, Overhead overhead) {
-        return count(m.content()) + overhead.perMessage();
+        int calls = m.toolCalls().isEmpty() ? 0 : count(m.toolCalls().toString());
+        return count(m.content()) + calls + overhead.perMessage();
     }
 
     /** What the template adds: once per prompt, and per message around its content (in tokens). */
@@ -199,6 +210,17 @@ final class PromptBuilder {
      * these messages, ChatML rendered here.
      */
     String render(List<ChatMessage> messages) {
+        return render(messages, List.of());
+    }
+
+    /**
+     * The chat rendered for a request: with tools, or with tool calls or results in the history, by {@link ChatTemplate}
+     * (llama.cpp's {@code applyTemplate} can pass neither); otherwise by llama.cpp.
+     */
+    String render(List<ChatMessage> messages, List<ToolSpec> tools) {
+        if (!tools.isEmpty() || messages.stream().anyMatch(m -> !m.toolCalls().isEmpty() || m.role().equals("tool"))) {
+            return template.render(messages, tools);
+        }
         String system = null;
         List<Pair<String, String>> turns = new ArrayList<>();
         for (int i = 0; i < messages.size(); i++) {
@@ -222,6 +244,11 @@ final class PromptBuilder {
             out.append("<|im_start|>").append(m.role()).append('\n').append(m.content()).append("<|im_end|>\n");
         }
         return out.append("<|im_start|>assistant\n").toString();
+    }
+
+    /** The tools a prompt shows: none when the request says {@code tool_choice: none}. */
+    private static List<ToolSpec> shownTools(Tools tools) {
+        return tools.choice() == Tools.Choice.NONE ? List.of() : tools.specs();
     }
 
     int count(String text) {

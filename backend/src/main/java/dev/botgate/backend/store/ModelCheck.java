@@ -98,7 +98,9 @@ public final class ModelCheck {
             throw new ModelRefusedException(Reason.UNSUPPORTED_ARCHITECTURE, label + " uses the '" + arch
                     + "' architecture, which the llama.cpp build bundled with this Botgate (b4916) does not have. "
                     + "Supported: " + String.join(", ", new TreeSet<>(architectures)) + ". Use a model of a "
-                    + "supported architecture (e.g. qwen2.5 instead of qwen3), or a newer Botgate build");
+                    + "supported architecture (e.g. qwen2.5 instead of qwen3), run this one on a model server (vLLM, "
+                    + "llama.cpp's llama-server, Ollama) added under engines: in the configuration, or use a newer "
+                    + "Botgate build");
         }
         for (Map.Entry<String, Long> type : info.tensorTypes().entrySet()) {
             GgmlType known = knownType(type.getKey());

@@ -31,7 +31,10 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
- * Retrieval quality and speed of the knowledge index, through the same {@link KnowledgeBases#search} the bots use.
+ * Retrieval quality and speed of the knowledge index, measured through a real server as {@code botgate serve} builds
+ * it ({@link ServedKnowledge}): files uploaded over HTTP, questions asked of {@code POST /admin/kb/NAME/search}. The
+ * speed part reads the server's own {@link KnowledgeBases} directly for search latency without HTTP; the direct-answer
+ * sweep builds bases with other {@link KnowledgeOptions} in-process, since that option is no server setting.
  *
  * <ul>
  *   <li>CMRC 2018 trial: each of the 256 paragraphs imported as a text document (uploads, through the ingest
@@ -76,9 +79,10 @@ public final class RetrievalBench {
             }
         }
         Path work = Files.createTempDirectory("botgate-bench");
-        BgeEmbedder embedder = BgeEmbedder.load(work.resolve("native"));
-        try (KnowledgeBases bases = new KnowledgeBases(work.resolve("kb"), embedder, KnowledgeOptions.defaults());
-             PrintWriter features = dump == null ? null : new PrintWriter(Files.newBufferedWriter(dump))) {
+        // The server as `botgate serve` builds it: its own embedder, options and search API (what users get).
+        ServedKnowledge bases = ServedKnowledge.start(work.resolve("home"), "");
+        BgeEmbedder embedder = (BgeEmbedder) bases.botgate().parts().embedder();
+        try (bases; PrintWriter features = dump == null ? null : new PrintWriter(Files.newBufferedWriter(dump))) {
             if (features != null) {
                 features.println("set\tquery\tgold\tcovered\tkeyword\tcosine\tkeywordRank\tvectorRank\tqa");
             }
@@ -98,14 +102,13 @@ public final class RetrievalBench {
                 speed(bases, embedder, cmrc, speed);
             }
         } finally {
-            embedder.close();
             deleteTree(work);
         }
     }
 
     // ---- CMRC -------------------------------------------------------------------------------------------------
 
-    private static void cmrc(KnowledgeBases bases, BgeEmbedder embedder, Path file, PrintWriter features)
+    private static void cmrc(ServedKnowledge bases, BgeEmbedder embedder, Path file, PrintWriter features)
             throws Exception {
         JsonNode root = new ObjectMapper().readTree(file.toFile());
         List<Upload> uploads = new ArrayList<>();
@@ -123,11 +126,11 @@ public final class RetrievalBench {
         }
         bases.create("cmrc");
         long tokens0 = embedder.tokensEmbedded();
-        ImportJob job = await(bases, bases.startUpload("cmrc", uploads, Set.of()));
+        ServedKnowledge.Imported job = bases.upload("cmrc", uploads);
         long tokens = embedder.tokensEmbedded() - tokens0;
         System.out.printf(Locale.ROOT, "CMRC import: %d paragraphs -> %d chunks (%d skipped) in %.1f s, "
-                        + "%.0f embedded tokens/s%n", uploads.size(), job.chunks(), job.skipped().size(),
-                seconds(job), tokens / seconds(job));
+                        + "%.0f embedded tokens/s%n", uploads.size(), job.chunks(), job.skipped(),
+                job.seconds(), tokens / job.seconds());
 
         System.out.println("\nCMRC 2018 trial, " + questions.size() + " questions, paragraph level");
         System.out.println("| fusion | hit@1 | hit@5 | MRR@10 |");
@@ -157,7 +160,7 @@ public final class RetrievalBench {
 
     // ---- FAQ --------------------------------------------------------------------------------------------------
 
-    private static void faq(KnowledgeBases bases, BgeEmbedder embedder, Path work, Path dir, PrintWriter features)
+    private static void faq(ServedKnowledge bases, BgeEmbedder embedder, Path work, Path dir, PrintWriter features)
             throws Exception {
         byte[] csv = Files.readAllBytes(dir.resolve("faq.csv"));
         List<String> faqQuestions = new ArrayList<>();
@@ -174,8 +177,8 @@ public final class RetrievalBench {
             }
         }
         bases.create("faq");
-        ImportJob job = await(bases, bases.startUpload("faq", List.of(new Upload("faq.csv", csv)), Set.of()));
-        System.out.printf(Locale.ROOT, "%nFAQ import: %d Q&A chunks in %.1f s%n", job.chunks(), seconds(job));
+        ServedKnowledge.Imported job = bases.upload("faq", List.of(new Upload("faq.csv", csv)));
+        System.out.printf(Locale.ROOT, "%nFAQ import: %d Q&A chunks in %.1f s%n", job.chunks(), job.seconds());
 
         System.out.println("\n云杉 FAQ: " + queries.stream().filter(q -> q.get("faq").asInt() >= 0).count()
                 + " covered questions (hit@1 / MRR@10), by kind");
@@ -258,7 +261,7 @@ public final class RetrievalBench {
             }
             System.out.printf(Locale.ROOT, "| %s%s | %.2f | %d | %.3f | %d (%.3f) |%n",
                     Double.isInfinite(threshold) ? "none (answer all)" : String.format(Locale.ROOT, "%.2f", threshold),
-                    threshold == SearchRequest.DEFAULT_MIN_SCORE ? " (default)" : "",
+                    threshold == SearchRequest.DEFAULT_MIN_SCORE ? " (search API default; bots: answer modes)" : "",
                     (double) correct / queries.size(), answered, answered == 0 ? 0 : (double) answeredRight / answered,
                     direct, direct == 0 ? 0 : (double) directRight / direct);
         }
@@ -302,7 +305,7 @@ public final class RetrievalBench {
 
     // ---- speed ------------------------------------------------------------------------------------------------
 
-    private static void speed(KnowledgeBases bases, BgeEmbedder embedder, Path cmrc, int target) throws Exception {
+    private static void speed(ServedKnowledge served, BgeEmbedder embedder, Path cmrc, int target) throws Exception {
         JsonNode root = new ObjectMapper().readTree(cmrc.toFile());
         List<String> paragraphs = new ArrayList<>();
         List<String> questions = new ArrayList<>();
@@ -317,13 +320,14 @@ public final class RetrievalBench {
             }
         }
         // Repeat CMRC text with a distinct prefix per copy until the chunker has made `target` chunks.
+        KnowledgeBases bases = served.botgate().parts().knowledge(); // the server's own, for direct reads
         List<Upload> uploads = new ArrayList<>();
         long chunkEstimate = 0;
-        double chunksPerParagraph = (double) bases.info("cmrc").chunks() / paragraphs.size();
+        double chunksPerParagraph = (double) served.chunks("cmrc") / paragraphs.size();
         for (int copy = 0; chunkEstimate < target; copy++) {
             for (int p = 0; p < paragraphs.size() && chunkEstimate < target; p++) {
                 String text = "第" + copy + "版。" + paragraphs.get(p);
-                uploads.add(new Upload("copy" + copy + "/p" + p + ".txt", text.getBytes(StandardCharsets.UTF_8)));
+                uploads.add(new Upload("copy" + copy + "-p" + p + ".txt", text.getBytes(StandardCharsets.UTF_8)));
                 chunkEstimate = Math.round(uploads.size() * chunksPerParagraph);
             }
         }
@@ -356,11 +360,11 @@ public final class RetrievalBench {
                         + "(length-sorted, up to %d tokens a call) %.0f tokens/s: %.2fx%n", sample.size(), single,
                 embedder.batchTokens(), batched, batched / single);
 
-        bases.create("speed");
+        served.create("speed");
         long tokens0 = embedder.tokensEmbedded();
-        ImportJob job = await(bases, bases.startUpload("speed", uploads, Set.of()));
+        ServedKnowledge.Imported job = served.upload("speed", uploads);
         long tokens = embedder.tokensEmbedded() - tokens0;
-        double s = seconds(job);
+        double s = job.seconds();
         System.out.printf(Locale.ROOT, "%nSpeed: imported %d documents, %d chunks, %d tokens in %.1f s: "
                         + "%.0f embedded tokens/s, %.1f chunks/s%n", uploads.size(), job.chunks(), tokens, s,
                 tokens / s, job.chunks() / s);

@@ -3,14 +3,11 @@ package dev.botgate.gateway.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.botgate.gateway.Settings;
 import dev.botgate.gateway.http.Json;
-import dev.botgate.knowledge.index.BgeEmbedder;
 import dev.botgate.knowledge.index.DocumentInfo;
 import dev.botgate.knowledge.index.ImportJob;
 import dev.botgate.knowledge.index.KnowledgeBases;
-import dev.botgate.knowledge.index.KnowledgeOptions;
 import dev.botgate.knowledge.index.SearchHit;
 import dev.botgate.knowledge.index.SearchRequest;
-import dev.botgate.knowledge.ingest.ChunkingOptions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,9 +35,8 @@ final class KbCommand implements Runnable {
         Settings s = c.settings();
         Path home = s.paths().home();
         dev.botgate.gateway.Native.configure(home);
-        return new KnowledgeBases(home.resolve("knowledge"), BgeEmbedder.load(home.resolve("native"),
-                s.knowledge().embedThreads(), dev.botgate.gateway.Wiring.EMBED_BATCH_TOKENS), KnowledgeOptions.builder()
-                .chunking(new ChunkingOptions(s.knowledge().chunkTarget(), s.knowledge().chunkOverlap())).build());
+        // The server's own factory: the same chunking, read limits and embedder settings as `botgate serve`.
+        return dev.botgate.gateway.Wiring.knowledgeBases(s, dev.botgate.gateway.Wiring.embedder(s));
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a knowledge base.")

@@ -110,7 +110,7 @@ final class ModelCommands {
         }
     }
 
-    @Command(name = "list", aliases = "ls", mixinStandardHelpOptions = true, description = "List the models in the store.")
+    @Command(name = "list", aliases = "ls", mixinStandardHelpOptions = true, description = "List the models: those in the store and, with a server running, those on its remote engines.")
     static final class ListModels extends CommandBase implements Runnable {
         @Option(names = "--json", description = "print JSON")
         boolean json;
@@ -122,15 +122,20 @@ final class ModelCommands {
             ApiClient api = client();
             if (api.serverRunning()) {
                 for (JsonNode m : api.get("/api/tags").path("models")) {
-                    rows.add(new String[]{m.path("name").asText(), m.path("digest").asText().substring(0, 12),
-                            ProgressBar.bytes(m.path("size").asLong()), ago(Instant.parse(m.path("modified_at").asText()))});
+                    // A model on a remote engine has no file here: no digest or size, its engine instead.
+                    String digest = m.path("digest").asText();
+                    boolean remote = m.has("engine");
+                    rows.add(new String[]{m.path("name").asText(), digest.substring(0, Math.min(12, digest.length())),
+                            remote ? "-" : ProgressBar.bytes(m.path("size").asLong()),
+                            ago(Instant.parse(m.path("modified_at").asText())),
+                            remote ? m.path("engine").asText() + " (" + m.path("remote_host").asText() + ")" : "local"});
                     items.add(Json.MAPPER.convertValue(m, Map.class));
                 }
             } else {
                 for (ModelEntry e : store(this).list()) {
                     String digest = e.digest().replace("sha256:", "");
                     rows.add(new String[]{e.name(), digest.substring(0, Math.min(12, digest.length())),
-                            ProgressBar.bytes(e.size()), ago(e.modifiedAt())});
+                            ProgressBar.bytes(e.size()), ago(e.modifiedAt()), "local"});
                     Map<String, Object> m = new LinkedHashMap<>();
                     m.put("name", e.name());
                     m.put("digest", e.digest());
@@ -143,7 +148,7 @@ final class ModelCommands {
                 out.println(new String(Json.bytes(Map.of("models", items)), StandardCharsets.UTF_8));
                 return;
             }
-            Table.print(out, new String[]{"NAME", "ID", "SIZE", "MODIFIED"}, rows);
+            Table.print(out, new String[]{"NAME", "ID", "SIZE", "MODIFIED", "ENGINE"}, rows);
         }
     }
 
@@ -171,7 +176,12 @@ final class ModelCommands {
         public void run() {
             ApiClient api = client();
             if (api.serverRunning()) {
-                showFromServer(api.post("/api/show", Map.of("model", model)));
+                JsonNode r = api.post("/api/show", Map.of("model", model));
+                if (r.has("engine")) {
+                    showRemote(r);
+                } else {
+                    showFromServer(r);
+                }
                 return;
             }
             ModelStore store = store(this);
@@ -262,6 +272,21 @@ final class ModelCommands {
                     out.println("  " + Character.toUpperCase(part.charAt(0)) + part.substring(1));
                     text.lines().forEach(l -> out.println("    " + l));
                 }
+            }
+        }
+
+        /** A model on one of the server's remote engines: where it runs. */
+        private void showRemote(JsonNode r) {
+            Map<String, Object> info = new LinkedHashMap<>();
+            info.put("engine", r.path("engine").asText());
+            info.put("type", r.path("model_info").path("botgate.engine_type").asText());
+            info.put("remote model", r.path("remote_model").asText());
+            info.put("host", r.path("remote_host").asText());
+            if (json) {
+                out.println(new String(Json.bytes(info), StandardCharsets.UTF_8));
+            } else {
+                out.println("  Model (remote)");
+                info.forEach((k, v) -> out.printf("    %-18s %s%n", k, v));
             }
         }
     }

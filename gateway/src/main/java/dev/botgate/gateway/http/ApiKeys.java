@@ -29,6 +29,11 @@ import java.util.regex.Pattern;
  * and a use key gets 403 naming the scope needed. Every request that passes carries its {@link Access} in the request
  * context ({@link #access(ServerRequest)}), for handlers whose rules depend on who asks (server-path import, pulls of
  * local files).
+ *
+ * <p>A console session ({@code dev.botgate.gateway.accounts.SessionAuthentication}, in front of this filter) has
+ * already registered its Access when it reaches here and passes; keys users create for themselves are among the
+ * accepted keys. {@code /admin/session}, {@code /admin/setup}, {@code /admin/login} and {@code /admin/logout} need
+ * no key: a visitor must be able to set up and sign in.
  */
 public final class ApiKeys implements Filter {
     private static final List<String> PROTECTED = List.of("/api/", "/v1/", "/admin/", "/metrics");
@@ -37,8 +42,12 @@ public final class ApiKeys implements Filter {
     private static final Set<String> USE_GET = Set.of("/api/tags", "/api/ps", "/api/version", "/v1/models");
     /** Generating routes a use key may call. */
     private static final Set<String> USE_POST = Set.of("/api/chat", "/api/generate", "/api/embed", "/api/embeddings",
-            "/api/show", "/v1/chat/completions", "/v1/embeddings");
+            "/api/show", "/v1/chat/completions", "/v1/embeddings", "/v1/completions", "/v1/responses");
+    /** Setting up the first account and signing in and out need no key. */
+    private static final Set<String> OPEN = Set.of("/admin/session", "/admin/setup", "/admin/login", "/admin/logout");
     private static final Pattern BOT_CHAT = Pattern.compile("/admin/bots/[^/]+/chat");
+    /** One model's entry ({@code GET /v1/models/{id}}), for a use key like the list. */
+    private static final Pattern MODEL = Pattern.compile("/v1/models/.+");
 
     private final Supplier<List<Key>> keys;
     private final boolean openWithoutKeys;
@@ -130,6 +139,11 @@ public final class ApiKeys implements Filter {
             chain.proceed();
             return;
         }
+        if (req.context().get(Access.class).isPresent() || OPEN.contains(path)) {
+            // A console session was accepted in front of this filter, or a sign-in route that must stay open.
+            chain.proceed();
+            return;
+        }
         List<Key> accepted = keys.get();
         if (accepted.isEmpty() && openWithoutKeys) {
             req.context().register(new Access(Scope.ADMIN, true));
@@ -164,12 +178,12 @@ public final class ApiKeys implements Filter {
     }
 
     /** Whether a use key may call this route: an allow-list, so a route added later needs admin until listed. */
-    static boolean useMay(Method method, String path) {
+    public static boolean useMay(Method method, String path) {
         if (method.equals(Method.OPTIONS)) {
             return true; // a CORS preflight changes nothing
         }
         if (method.equals(Method.GET) || method.equals(Method.HEAD)) {
-            return USE_GET.contains(path);
+            return USE_GET.contains(path) || MODEL.matcher(path).matches();
         }
         if (method.equals(Method.POST)) {
             return USE_POST.contains(path) || BOT_CHAT.matcher(path).matches();

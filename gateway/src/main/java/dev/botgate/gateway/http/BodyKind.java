@@ -6,6 +6,8 @@ enum BodyKind {
     HOOK,
     /** Knowledge-base uploads: multipart, large. */
     UPLOAD,
+    /** Model files pushed to {@code /api/blobs/:digest} (what {@code ollama create} sends): raw bytes, unbounded. */
+    BLOB,
     /** The JSON APIs under /api, /v1 and /admin. */
     JSON,
     /** Everything else (console, health, metrics): takes no body. */
@@ -14,6 +16,9 @@ enum BodyKind {
     static BodyKind of(String path) {
         if (path.startsWith("/hooks/")) {
             return HOOK;
+        }
+        if (path.startsWith("/api/blobs/")) {
+            return BLOB;
         }
         if (path.startsWith("/admin/kb/") && path.endsWith("/upload")) {
             return UPLOAD;

@@ -31,6 +31,7 @@ public final class BodyLimit implements Filter {
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         BodyKind kind = BodyKind.of(req.path().absolute().path());
         long limit = switch (kind) {
+            case BLOB -> Long.MAX_VALUE; // a model file; admin-only, checked by the store when a model is created
             case UPLOAD -> maxUpload;
             case HOOK -> maxHook;
             default -> maxBody;

@@ -5,6 +5,8 @@ import dev.botgate.backend.engine.Generation;
 import dev.botgate.backend.engine.GenerationEvent;
 import dev.botgate.backend.engine.GenerationRequest;
 import dev.botgate.gateway.Metrics;
+import io.helidon.common.socket.SocketWriterException;
+import io.helidon.webserver.CloseConnectionException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
@@ -72,7 +74,8 @@ final class GenerationRun {
                     }
                 }
             }
-        } catch (IOException | UncheckedIOException e) {
+        } catch (IOException | UncheckedIOException | SocketWriterException | CloseConnectionException e) {
+            // Helidon reports a client that went away with its own unchecked exceptions, not IOException.
             generation.cancel();
             metrics.inc("botgate_client_disconnects_total", "route=\"" + route + "\"", 1);
         }

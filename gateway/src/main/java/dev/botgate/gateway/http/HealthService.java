@@ -26,7 +26,8 @@ public final class HealthService implements HttpService {
 
     /**
      * @param checks  readiness checks by name; a value other than "UP" makes readiness fail with that reason
-     * @param details shown with liveness but not deciding readiness (e.g. each bot's platform link)
+     * @param details shown with liveness and readiness but not deciding it (each bot's platform link, each remote
+     *                engine's servers)
      */
     public HealthService(Metrics metrics, Supplier<Map<String, String>> checks, Supplier<Map<String, Object>> details) {
         this.metrics = metrics;
@@ -53,7 +54,11 @@ public final class HealthService implements HttpService {
     private void ready(ServerRequest req, ServerResponse res) {
         Map<String, String> c = checks.get();
         boolean up = c.values().stream().allMatch("UP"::equals);
-        Json.send(res, up ? 200 : 503, Map.of("status", up ? "UP" : "DOWN", "checks", c));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", up ? "UP" : "DOWN");
+        body.put("checks", c);
+        body.putAll(details.get());
+        Json.send(res, up ? 200 : 503, body);
     }
 
     private void metrics(ServerRequest req, ServerResponse res) {

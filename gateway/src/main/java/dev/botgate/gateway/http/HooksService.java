@@ -33,7 +33,7 @@ public final class HooksService implements HttpService {
     /** @param adapters by bot id */
     public HooksService(Map<String, ChannelAdapter> adapters, InboundDispatcher dispatcher, Metrics metrics,
                         Clock clock) {
-        this.adapters = Map.copyOf(adapters);
+        this.adapters = java.util.Collections.unmodifiableMap(adapters);   // live: console bots come and go
         this.dispatcher = dispatcher;
         this.metrics = metrics;
         this.clock = clock;
@@ -73,7 +73,7 @@ public final class HooksService implements HttpService {
                 }
                 yield r.response();
             }
-            case CallbackResult.Inbound in -> dispatcher.dispatch(adapter, in);
+            case CallbackResult.Inbound in -> adapter.acknowledge(in, dispatcher.dispatch(adapter, in));
         };
         res.status(Status.create(reply.status()));
         if (!reply.contentType().isEmpty()) {

@@ -1,6 +1,7 @@
 package dev.botgate.gateway.http;
 
 import dev.botgate.backend.engine.EngineException;
+import dev.botgate.backend.engine.EngineUnavailableException;
 import dev.botgate.backend.engine.InvalidRequestException;
 import dev.botgate.backend.engine.ModelNotFoundException;
 import dev.botgate.backend.engine.QueueFullException;
@@ -67,6 +68,18 @@ public final class HttpErrors {
             res.header(HeaderNames.RETRY_AFTER, Long.toString(Math.max(1, e.retryAfter().toSeconds())));
             send(req, res, 503, e.getMessage());
         });
+        routing.error(EngineUnavailableException.class, (req, res, e) -> {
+            int status = switch (e.reason()) {
+                case FAILED -> 502;
+                case DOWN, OVERLOADED -> 503;
+                case TIMEOUT -> 504;
+            };
+            if (status == 503) {
+                res.header(HeaderNames.RETRY_AFTER, Long.toString(Math.max(1, e.retryAfter().toSeconds())));
+            }
+            LOG.log(Level.WARNING, "engine unavailable on " + req.path().absolute().path() + ": " + e.getMessage());
+            send(req, res, status, e.getMessage());
+        });
         routing.error(InvalidRequestException.class, (req, res, e) -> send(req, res, 400, e.getMessage()));
         routing.error(KnowledgeException.class, (req, res, e) -> send(req, res, 400, e.getMessage()));
         routing.error(IngestException.class, (req, res, e) -> send(req, res, 400, e.getMessage()));
@@ -132,6 +145,7 @@ public final class HttpErrors {
                 case 404 -> "not_found_error";
                 case 403 -> "permission_error";
                 case 429, 503 -> "server_busy";
+                case 502, 504 -> "upstream_error";
                 default -> status >= 500 ? "server_error" : "invalid_request_error";
             };
             return Map.of("error", Map.of("message", message, "type", type, "code", status));

@@ -26,7 +26,10 @@ import java.util.Set;
  * <pre>
  * curl localhost:8080/admin/kb                                         # list
  * curl -X POST localhost:8080/admin/kb -d '{"name":"faq"}'             # create
+ * curl -X POST localhost:8080/admin/kb -d '{"name":"faq","embedding_model":"bge-m3"}'  # embedded by an engine
  * curl -F file=@faq.csv -F file=@manual.pdf localhost:8080/admin/kb/faq/upload   # upload and import (a job)
+ * curl -X PUT localhost:8080/admin/kb/faq/documents/DOC/qa/0 -d '{"question":"…","similar":["…"],"answer":"…"}'
+ * curl -X DELETE localhost:8080/admin/kb/faq/documents/DOC/qa/0                  # delete one Q&amp;A entry
  * curl -X POST localhost:8080/admin/kb/faq/import -d '{"paths":["/srv/docs"]}'  # import files on the server
  * curl localhost:8080/admin/kb/jobs/JOB-ID                             # progress
  * curl localhost:8080/admin/kb/faq/documents                           # documents
@@ -94,6 +97,19 @@ public final class KnowledgeService implements HttpService {
                  }
                  res.status(204).send();
              })
+             .put("/{name}/documents/{doc}/qa/{ordinal}", (req, res) -> {
+                 String base = existing(req);
+                 var p = req.path().pathParameters();
+                 new QaEdits(bases).apply(base, p.get("doc"), p.get("ordinal"),
+                         java.util.Optional.of(Json.parseObject(req.content().as(byte[].class))));
+                 res.status(204).send();
+             })
+             .delete("/{name}/documents/{doc}/qa/{ordinal}", (req, res) -> {
+                 String base = existing(req);
+                 var p = req.path().pathParameters();
+                 new QaEdits(bases).apply(base, p.get("doc"), p.get("ordinal"), java.util.Optional.empty());
+                 res.status(204).send();
+             })
              .post("/{name}/import", this::importPaths)
              .post("/{name}/upload", this::upload)
              .post("/{name}/search", this::search)
@@ -118,7 +134,8 @@ public final class KnowledgeService implements HttpService {
         if (names().contains(name)) {
             throw new BadRequestException(409, "knowledge base '" + name + "' already exists");
         }
-        Json.send(res, 201, bases.create(name));
+        // embedding_model: the built-in model when absent, else one a remote engine serves.
+        Json.send(res, 201, bases.create(name, JsonFields.text(body, "embedding_model", "")));
     }
 
     private void importPaths(ServerRequest req, ServerResponse res) {

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.botgate.backend.engine.Engine;
 import dev.botgate.backend.engine.LoadedModel;
 import dev.botgate.backend.engine.ModelNotFoundException;
+import dev.botgate.backend.engine.RoutingEngine;
+import dev.botgate.backend.engine.remote.RemoteModel;
 import dev.botgate.backend.store.GgufInfo;
 import dev.botgate.backend.store.ModelDetails;
 import dev.botgate.backend.store.ModelEntry;
@@ -49,6 +51,8 @@ public final class ModelRoutes implements HttpService {
     private final ModelStore store;
     private final Engine engine;
     private final Embedder embedder;
+    /** When remote models were first listed: they have no file time of their own. */
+    private final Instant started = Instant.now();
 
     public ModelRoutes(ModelStore store, Engine engine, Embedder embedder) {
         this.store = store;
@@ -65,16 +69,21 @@ public final class ModelRoutes implements HttpService {
              .delete("/delete", this::delete)
              .post("/create", this::create)
              .post("/embed", this::embed)
+             .post("/copy", this::copy)
+             .post("/push", this::push)
              .post("/embeddings", this::embeddingsLegacy);
     }
 
     private void tags(ServerRequest req, ServerResponse res) {
-        List<OllamaWire.TagModel> models = new ArrayList<>();
+        List<Object> models = new ArrayList<>();
         for (ModelEntry e : store.list()) {
             models.add(new OllamaWire.TagModel(e.name(), e.name(), e.modifiedAt().toString(), e.size(), digestHex(e.digest()),
                     details(e)));
         }
-        Json.send(res, 200, new OllamaWire.Tags(models));
+        models.add(new OllamaWire.TagModel(EMBEDDING_MODEL + ":latest", EMBEDDING_MODEL + ":latest",
+                Instant.EPOCH.toString(), 0, EMBEDDING_DIGEST, EMBEDDING_DETAILS));
+        RoutingEngine.of(engine).ifPresent(r -> r.remoteModels().forEach(m -> models.add(EngineWire.tag(m, started))));
+        Json.send(res, 200, Map.of("models", models));
     }
 
     private void ps(ServerRequest req, ServerResponse res) {
@@ -91,6 +100,19 @@ public final class ModelRoutes implements HttpService {
     private void show(ServerRequest req, ServerResponse res) {
         JsonNode body = Json.parseObject(req.content().as(byte[].class));
         String name = JsonFields.requiredText(body, "model", "name");
+        Optional<RemoteModel> remote = RoutingEngine.of(engine).flatMap(r -> r.remoteModel(name));
+        if (remote.isPresent()) {
+            Json.send(res, 200, EngineWire.show(remote.get(), started));
+            return;
+        }
+        if (isEmbeddingModel(name)) {
+            Map<String, Object> info = new LinkedHashMap<>();
+            info.put("general.architecture", "bert");
+            info.put("bert.embedding_length", embedder.dimension());
+            Json.send(res, 200, new OllamaWire.Show("", "", "", "", EMBEDDING_DETAILS, info, List.of("embedding"),
+                    Instant.EPOCH.toString()));
+            return;
+        }
         ModelDetails d = store.show(name);
         GgufInfo g = d.gguf();
         Map<String, Object> info = new LinkedHashMap<>();
@@ -174,9 +196,20 @@ public final class ModelRoutes implements HttpService {
         JsonNode body = Json.parseObject(req.content().as(byte[].class));
         String name = JsonFields.requiredText(body, "model", "name");
         String modelfile = JsonFields.text(body, "modelfile", "");
+        JsonNode quantize = body.get("quantize");
+        if (quantize != null && !quantize.isNull() && !quantize.asText().isEmpty()) {
+            throw new BadRequestException("quantize is not supported: Botgate cannot requantize a model; quantize the "
+                    + "GGUF beforehand (llama.cpp's llama-quantize) and create from that file");
+        }
+        JsonNode adapters = body.get("adapters");
+        if (adapters != null && !adapters.isNull() && !adapters.isEmpty()) {
+            throw new BadRequestException("adapters (LoRA) are not supported");
+        }
         if (modelfile.isEmpty()) {
-            // Ollama's newer form: from, system, template, parameters as fields.
-            StringBuilder mf = new StringBuilder("FROM ").append(JsonFields.requiredText(body, "from")).append('\n');
+            // Ollama's newer form: from (or files, uploaded to /api/blobs first), system, template, parameters.
+            String from = body.has("files") && !body.has("from") ? BlobService.fromFiles(store, body.get("files"))
+                    : JsonFields.requiredText(body, "from");
+            StringBuilder mf = new StringBuilder("FROM ").append(from).append('\n');
             String system = JsonFields.text(body, "system", "");
             if (!system.isEmpty()) {
                 mf.append("SYSTEM \"\"\"").append(system).append("\"\"\"\n");
@@ -207,7 +240,12 @@ public final class ModelRoutes implements HttpService {
         List<String> input = embeddingInputs(body);
         long t0 = System.nanoTime();
         float[][] vectors = embedder.embed(input);
-        Json.send(res, 200, new OllamaWire.Embed(model, List.of(vectors), System.nanoTime() - t0, null));
+        int tokens = 0;
+        for (String s : input) {
+            tokens += dev.botgate.gateway.pipeline.ConversationContext.estimateTokens(s);
+        }
+        // The embedding model is loaded at start, so loading took no time in this request.
+        Json.send(res, 200, new OllamaWire.Embed(model, List.of(vectors), System.nanoTime() - t0, 0L, tokens));
     }
 
     private void embeddingsLegacy(ServerRequest req, ServerResponse res) {
@@ -217,8 +255,38 @@ public final class ModelRoutes implements HttpService {
         Json.send(res, 200, Map.of("embedding", embedder.embed(List.of(prompt))[0]));
     }
 
+    private void copy(ServerRequest req, ServerResponse res) {
+        JsonNode body = Json.parseObject(req.content().as(byte[].class));
+        store.copy(JsonFields.requiredText(body, "source"), JsonFields.requiredText(body, "destination"));
+        res.status(200).send();
+    }
+
+    private void push(ServerRequest req, ServerResponse res) {
+        throw new BadRequestException(501, "push is not supported: Botgate has no registry to push to; copy the GGUF "
+                + "file (botgate show --modelfile names it) or pull it on the other server");
+    }
+
+    /** A stable id for the built-in embedding model (clients show a digest prefix): the SHA-256 of its name. */
+    private static final String EMBEDDING_DIGEST = sha256(EMBEDDING_MODEL);
+
+    private static String sha256(String text) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static final OllamaWire.Details EMBEDDING_DETAILS = new OllamaWire.Details("", "onnx", "bert",
+            List.of("bert"), "24M", "Q8_0");
+
+    static boolean isEmbeddingModel(String model) {
+        return model.equals(EMBEDDING_MODEL) || model.equals(EMBEDDING_MODEL + ":latest");
+    }
+
     static void checkEmbeddingModel(String model) {
-        if (!model.equals(EMBEDDING_MODEL) && !model.equals(EMBEDDING_MODEL + ":latest")) {
+        if (!isEmbeddingModel(model)) {
             throw new BadRequestException(404, "model '" + model + "' cannot embed; the embedding model is '"
                     + EMBEDDING_MODEL + "' (chat models in this llama.cpp build cannot embed reliably)");
         }

@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import dev.botgate.knowledge.index.Embedder;
 
@@ -34,6 +35,7 @@ public final class OpenAiService implements HttpService {
     private final Supplier<List<String>> modelNames;
     private final Embedder embedder;
     private final BotChat bots;
+    private final Function<String, String> ownedBy;
 
     /**
      * @param modelNames the chat models and bots ({@code bot/ID}) to list
@@ -41,6 +43,13 @@ public final class OpenAiService implements HttpService {
      */
     public OpenAiService(Engine engine, Metrics metrics, Supplier<List<String>> modelNames, Embedder embedder,
                          BotChat bots) {
+        this(engine, metrics, modelNames, embedder, bots, name -> name.startsWith("bot/") ? "botgate" : "library");
+    }
+
+    /** @param ownedBy what {@code owned_by} says for a listed name (the engine of a remote model) */
+    public OpenAiService(Engine engine, Metrics metrics, Supplier<List<String>> modelNames, Embedder embedder,
+                         BotChat bots, Function<String, String> ownedBy) {
+        this.ownedBy = ownedBy;
         this.engine = engine;
         this.metrics = metrics;
         this.modelNames = modelNames;
@@ -52,6 +61,7 @@ public final class OpenAiService implements HttpService {
     public void routing(HttpRules rules) {
         rules.post("/chat/completions", this::chatCompletions)
              .get("/models", this::models)
+             .get("/models/{+id}", this::model)
              .post("/embeddings", this::embeddings);
     }
 
@@ -59,11 +69,25 @@ public final class OpenAiService implements HttpService {
         long now = Instant.now().getEpochSecond();
         List<OpenAiWire.Model> data = new java.util.ArrayList<>();
         for (String name : modelNames.get()) {
-            data.add(new OpenAiWire.Model(name, "model", now, name.startsWith("bot/") ? "botgate" : "library"));
+            data.add(new OpenAiWire.Model(name, "model", now, ownedBy.apply(name)));
         }
         data.add(new OpenAiWire.Model(ModelRoutes.EMBEDDING_MODEL, "model", now, "library"));
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
         res.send(Json.bytes(new OpenAiWire.Models("list", data)));
+    }
+
+    /** {@code GET /v1/models/{id}}; ids with a slash ({@code bot/helper}) arrive percent-encoded or whole. */
+    private void model(ServerRequest req, ServerResponse res) {
+        String id = java.net.URLDecoder.decode(req.path().pathParameters().get("id"),
+                java.nio.charset.StandardCharsets.UTF_8);
+        boolean known = id.equals(ModelRoutes.EMBEDDING_MODEL) || modelNames.get().stream()
+                .anyMatch(n -> n.equals(id) || n.equals(id + ":latest"));
+        if (!known) {
+            throw new BadRequestException(404, "model '" + id + "' not found; GET /v1/models lists them");
+        }
+        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        res.send(Json.bytes(new OpenAiWire.Model(id, "model", Instant.now().getEpochSecond(),
+                id.startsWith("bot/") ? "botgate" : "library")));
     }
 
     private void embeddings(ServerRequest req, ServerResponse res) {
@@ -71,6 +95,12 @@ public final class OpenAiService implements HttpService {
         String model = JsonFields.requiredText(body, "model");
         ModelRoutes.checkEmbeddingModel(model);
         List<String> input = ModelRoutes.embeddingInputs(body);
+        Integer dimensions = JsonFields.integer(body, "dimensions", 1, 1_000_000);
+        if (dimensions != null && dimensions != embedder.dimension()) {
+            throw new BadRequestException("model '" + model + "' returns " + embedder.dimension()
+                    + "-dimensional vectors and cannot shorten them; leave 'dimensions' out or set it to "
+                    + embedder.dimension());
+        }
         String format = JsonFields.text(body, "encoding_format", "float");
         if (!format.equals("float") && !format.equals("base64")) {
             throw new BadRequestException("encoding_format must be float or base64, got '" + format + "'");
@@ -105,7 +135,7 @@ public final class OpenAiService implements HttpService {
         }
         boolean includeUsage = body.path("stream_options").path("include_usage").asBoolean(false);
         GenerationRequest request = new GenerationRequest(model, new GenerationRequest.Chat(ChatMessages.read(body)),
-                RequestOptions.openAi(body));
+                RequestOptions.openAi(body), ToolRequests.read(body));
         metrics.inc("botgate_requests_total", "route=\"/v1/chat/completions\"", 1);
         String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
         long created = Instant.now().getEpochSecond();
@@ -132,8 +162,17 @@ public final class OpenAiService implements HttpService {
                     OpenAiWire.Usage usage = new OpenAiWire.Usage(done.stats().promptTokens(),
                             done.stats().completionTokens(),
                             done.stats().promptTokens() + done.stats().completionTokens());
-                    String finish = done.reason() == GenerationEvent.DoneReason.LENGTH ? "length" : "stop";
+                    boolean calls = !done.toolCalls().isEmpty();
+                    String finish = calls ? "tool_calls"
+                            : done.reason() == GenerationEvent.DoneReason.LENGTH ? "length" : "stop";
                     if (stream) {
+                        if (calls) {
+                            // Each call whole in one delta: clients join argument fragments, and one fragment is valid.
+                            out.event(new OpenAiWire.Chunk(id, "chat.completion.chunk", created, model,
+                                    List.of(new OpenAiWire.ChunkChoice(0, new OpenAiWire.Delta(first ? "assistant"
+                                            : null, null, OpenAiWire.toolCalls(done.toolCalls(), true)), null)),
+                                    null, null));
+                        }
                         out.event(new OpenAiWire.Chunk(id, "chat.completion.chunk", created, model,
                                 List.of(new OpenAiWire.ChunkChoice(0, new OpenAiWire.Delta(null, null), finish)),
                                 null, null));
@@ -145,8 +184,11 @@ public final class OpenAiService implements HttpService {
                     } else {
                         res.header(HeaderNames.CONTENT_TYPE, "application/json");
                         res.send(Json.bytes(new OpenAiWire.Completion(id, "chat.completion", created, model,
-                                List.of(new OpenAiWire.Choice(0, new OpenAiWire.Message("assistant", all.toString()),
-                                        finish)), usage, null)));
+                                List.of(new OpenAiWire.Choice(0, calls
+                                        ? new OpenAiWire.Message("assistant", all.isEmpty() ? null : all.toString(),
+                                                OpenAiWire.toolCalls(done.toolCalls(), false))
+                                        : new OpenAiWire.Message("assistant", all.toString()), finish)), usage,
+                                null)));
                     }
                 }
 

@@ -7,10 +7,34 @@ final class OpenAiWire {
     private OpenAiWire() {
     }
 
-    record Message(String role, String content) {
+    /** An assistant message; {@code content} is null when it only calls tools. */
+    record Message(String role, String content, List<ToolCall> toolCalls) {
+        Message(String role, String content) {
+            this(role, content, null);
+        }
     }
 
-    record Delta(String role, String content) {
+    record Delta(String role, String content, List<ToolCall> toolCalls) {
+        Delta(String role, String content) {
+            this(role, content, null);
+        }
+    }
+
+    /** A call the model made; {@code index} only in streamed deltas. */
+    record ToolCall(Integer index, String id, String type, Function function) {
+    }
+
+    /** A call's function and its arguments as JSON text. */
+    record Function(String name, String arguments) {
+    }
+
+    static List<ToolCall> toolCalls(List<dev.botgate.backend.engine.ToolCall> calls, boolean indexed) {
+        List<ToolCall> out = new java.util.ArrayList<>();
+        for (int i = 0; i < calls.size(); i++) {
+            dev.botgate.backend.engine.ToolCall c = calls.get(i);
+            out.add(new ToolCall(indexed ? i : null, c.id(), "function", new Function(c.name(), c.arguments())));
+        }
+        return out;
     }
 
     record Choice(int index, Message message, String finishReason) {

@@ -47,6 +47,21 @@ final class RequestOptions {
                 JsonFields.integer(o, "num_ctx", 1, GenerationOptions.MAX_NUM_CTX));
     }
 
+    /**
+     * Token log-probabilities are refused rather than left out: the engine does not pass llama.cpp's token
+     * probabilities through yet, so a client asking for them would silently get none.
+     */
+    static void refuseLogprobs(JsonNode body) {
+        JsonNode lp = body.get("logprobs");
+        boolean asked = lp != null && !lp.isNull() && !(lp.isBoolean() && !lp.asBoolean())
+                && !(lp.isNumber() && lp.asInt() == 0);
+        JsonNode top = body.get("top_logprobs");
+        if (asked || (top != null && !top.isNull() && top.asInt(0) > 0)) {
+            throw new BadRequestException("logprobs and top_logprobs are not supported: Botgate does not return "
+                    + "token probabilities yet; leave them out");
+        }
+    }
+
     /** OpenAI: top-level sampling fields and {@code response_format}. */
     static GenerationOptions openAi(JsonNode body) {
         Boolean json = null;
@@ -68,9 +83,13 @@ final class RequestOptions {
                         "response_format.type must be text, json_object or json_schema, got '" + type + "'");
             }
         }
+        refuseLogprobs(body);
         Integer maxTokens = JsonFields.integer(body, "max_completion_tokens", 1, 1_000_000);
         if (maxTokens == null) {
             maxTokens = JsonFields.integer(body, "max_tokens", 1, 1_000_000);
+        }
+        if (maxTokens == null) {
+            maxTokens = JsonFields.integer(body, "max_output_tokens", 1, 1_000_000); // the Responses API's name
         }
         Double frequency = JsonFields.number(body, "frequency_penalty", -2, 2);
         Double repeat = frequency == null ? null : 1.0 + Math.max(0, frequency) / 2;

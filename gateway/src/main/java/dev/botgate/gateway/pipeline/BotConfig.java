@@ -14,7 +14,7 @@ import java.util.Optional;
  * @param systemPrompt   instructions put before the passages
  * @param welcome        reply to a subscribe / enter event
  * @param fallback       reply when nothing relevant is found
- * @param threshold      minimum search score for a passage to count as relevant
+ * @param threshold      minimum similarity (cosine) of the best passage for an answer; passages below it are not used
  * @param topK           passages given to the model
  * @param sensitiveWords questions or answers containing one of these get the refusal text
  * @param refusal        reply when a sensitive word is found
@@ -22,13 +22,25 @@ import java.util.Optional;
  * @param busy           reply when the model's queue is full
  * @param unsupported    reply to message types other than text
  * @param sourcesLabel   label before the cited sources
+ * @param answerMode     how sure the bot must be to answer ({@code answer-mode}); sets the threshold unless
+ *                       {@code threshold} is configured, and the clarifying menu's margin
  */
 public record BotConfig(String id, String channel, List<String> knowledge, Optional<String> model, String systemPrompt,
                         String welcome, String fallback, double threshold, int topK, List<String> sensitiveWords,
-                        String refusal, int ratePerMinute, String busy, String unsupported, String sourcesLabel) {
+                        String refusal, int ratePerMinute, String busy, String unsupported, String sourcesLabel,
+                        AnswerMode answerMode) {
     public BotConfig {
         Objects.requireNonNull(id, "id");
         knowledge = List.copyOf(knowledge);
         sensitiveWords = List.copyOf(sensitiveWords);
+        Objects.requireNonNull(answerMode, "answerMode");
+    }
+
+    /** A bot in the default answer mode with an explicit threshold. */
+    public BotConfig(String id, String channel, List<String> knowledge, Optional<String> model, String systemPrompt,
+                     String welcome, String fallback, double threshold, int topK, List<String> sensitiveWords,
+                     String refusal, int ratePerMinute, String busy, String unsupported, String sourcesLabel) {
+        this(id, channel, knowledge, model, systemPrompt, welcome, fallback, threshold, topK, sensitiveWords, refusal,
+                ratePerMinute, busy, unsupported, sourcesLabel, AnswerMode.BALANCED);
     }
 }

@@ -19,12 +19,31 @@ public final class ConversationContext {
     public record Turn(String role, String content) {
     }
 
+    /**
+     * Where a conversation stands beyond its turns: the topic a follow-up question is read against, and the entries
+     * of a clarifying menu waiting for the user's pick.
+     *
+     * @param topic the last question answered (the Q&amp;A entry's own question where one was answered); empty if none
+     * @param menu  the entries just offered, in the numbered order; empty when no menu is open
+     */
+    public record State(String topic, List<Passage> menu) {
+        public State {
+            java.util.Objects.requireNonNull(topic, "topic");
+            menu = List.copyOf(menu);
+        }
+
+        /** No topic, no menu. */
+        public static final State EMPTY = new State("", List.of());
+    }
+
     private final Cache<String, Deque<Turn>> turns;
+    private final Cache<String, State> states;
     private final int maxTurns;
     private final int tokenBudget;
 
     public ConversationContext(Duration idleExpiry, int maxTurns, int tokenBudget, Ticker ticker) {
         this.turns = Caffeine.newBuilder().expireAfterAccess(idleExpiry).ticker(ticker).maximumSize(100_000).build();
+        this.states = Caffeine.newBuilder().expireAfterAccess(idleExpiry).ticker(ticker).maximumSize(100_000).build();
         this.maxTurns = maxTurns;
         this.tokenBudget = tokenBudget;
     }
@@ -55,6 +74,18 @@ public final class ConversationContext {
     /** Forgets a conversation ({@code /reset}). */
     public void reset(String conversation) {
         turns.invalidate(conversation);
+        states.invalidate(conversation);
+    }
+
+    /** The conversation's topic and open menu; {@link State#EMPTY} when it has none. */
+    public State state(String conversation) {
+        State s = states.getIfPresent(conversation);
+        return s == null ? State.EMPTY : s;
+    }
+
+    /** Replaces the conversation's state. */
+    public void state(String conversation, State state) {
+        states.put(conversation, state);
     }
 
     /**

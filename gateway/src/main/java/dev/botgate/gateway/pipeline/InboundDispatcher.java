@@ -100,8 +100,9 @@ public final class InboundDispatcher implements AutoCloseable {
             throw new IllegalArgumentException("answers in memory must be at least 1, got " + answersInMemory);
         }
         this.answersInMemory = answersInMemory;
-        this.bots = Map.copyOf(bots);
-        this.adapters = Map.copyOf(adapters);
+        // Live views: bots made in the console are added and removed while the server runs.
+        this.bots = java.util.Collections.unmodifiableMap(bots);
+        this.adapters = java.util.Collections.unmodifiableMap(adapters);
         this.answerer = answerer;
         this.log = log;
         this.workers = workers;
@@ -321,6 +322,10 @@ public final class InboundDispatcher implements AutoCloseable {
             // Only reachable after a restart (live messages of such bots go through PassiveReplies): the answer is
             // held for the user's next message, as when all three deliveries lapse.
             Answered answered = answer(m, soFar -> { });
+            if (answered.answer().policy() == Answer.Policy.SILENT) {
+                log.answered(id, MessageLog.State.ANSWERED, "", Answer.Policy.SILENT.label());
+                return;
+            }
             log.answered(id, MessageLog.State.HELD, PassiveReplies.shown(adapter, answered.text()), "held");
             metrics.inc("botgate_passive_held_total", labels, 1);
             return;
@@ -335,6 +340,11 @@ public final class InboundDispatcher implements AutoCloseable {
         });
         Answer answer = answered.answer();
         OutboundText text = answered.text();
+        if (answer.policy() == Answer.Policy.SILENT) {
+            // A person holds this conversation: recorded for them, nothing sent.
+            log.answered(id, MessageLog.State.ANSWERED, "", answer.policy().label());
+            return;
+        }
         log.answerReady(id, answer.text(), answer.policy().label());
         long t0 = System.nanoTime();
         try {

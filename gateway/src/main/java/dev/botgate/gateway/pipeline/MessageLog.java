@@ -225,6 +225,15 @@ public final class MessageLog implements AutoCloseable {
                 state.name(), answer, policy, clock.millis(), id);
     }
 
+    /**
+     * Closes a message the bot must not answer (a human servicer holds the conversation) without an answer, with the
+     * reason in {@code last_error} and {@code policy} saying who answers instead.
+     */
+    public void notAnswered(long id, String policy, String reason) {
+        update("UPDATE messages SET state=?, policy=?, answered_at=?, last_error=? WHERE id=?", State.ANSWERED.name(),
+                policy, clock.millis(), reason, id);
+    }
+
     /** Keeps a computed answer before it is sent, so a failed send is retried without asking the model again. */
     public void answerReady(long id, String answer, String policy) {
         update("UPDATE messages SET answer=?, policy=? WHERE id=?", answer, policy, id);
@@ -287,6 +296,34 @@ public final class MessageLog implements AutoCloseable {
             });
         }
         return query("SELECT * FROM messages ORDER BY id DESC LIMIT ?", ps -> ps.setInt(1, limit));
+    }
+
+    /** A bot's messages that ended FAILED (given up after retries) since a moment, newest first. */
+    public synchronized List<Entry> failedSince(String bot, Instant since) {
+        return query("SELECT * FROM messages WHERE bot=? AND state='FAILED' AND received_at>=? ORDER BY id DESC "
+                + "LIMIT 100", ps -> {
+                    ps.setString(1, bot);
+                    ps.setLong(2, since.toEpochMilli());
+                });
+    }
+
+    /**
+     * Records a question answered outside the platform path (the console, {@code botgate chat}, {@code /v1} bot
+     * chats) once its answer is known, so every conversation shows up under Conversations. It is written finished
+     * (ANSWERED or FAILED), so recovery at start never tries to deliver it to a platform.
+     */
+    public void recordFinished(String channel, String bot, String conversation, String sender, String question,
+                               Instant askedAt, String answer, String policy, Optional<String> error) {
+        record(channel, bot, java.util.UUID.randomUUID().toString(), conversation, sender, question, "{}",
+                error.isPresent() ? State.FAILED : State.ANSWERED).ifPresent(id -> {
+                    // When it was asked, not when it is written, so answer times on the dashboard are true.
+                    update("UPDATE messages SET received_at=? WHERE id=?", askedAt.toEpochMilli(), id);
+                    if (error.isPresent()) {
+                        attemptFailed(id, error.get(), true);
+                    } else {
+                        answered(id, State.ANSWERED, answer, policy);
+                    }
+                });
     }
 
     /** One message by id. */

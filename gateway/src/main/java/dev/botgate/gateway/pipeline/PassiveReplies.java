@@ -132,12 +132,19 @@ final class PassiveReplies {
         }
         pending.remove(key, p);
         List<String> parts = new ArrayList<>(p.earlier());
-        parts.add(text);
+        if (!text.isEmpty()) {
+            parts.add(text); // empty: a person holds the conversation and the bot stays silent
+        }
         return reply(adapter, m, hold, String.join("\n\n", parts), p);
     }
 
     /** Sends what fits in one passive reply; the rest is held for the next messages, each part marked. */
     private HttpReply reply(ChannelAdapter adapter, InboundMessage m, Ack.Hold hold, String text, Pending p) {
+        if (text.isBlank()) {
+            log.answered(p.id(), MessageLog.State.ANSWERED, "", log.get(p.id()).map(MessageLog.Entry::policy)
+                    .orElse(""));
+            return hold.release();
+        }
         List<String> pieces = split(text, hold.maxReplyBytes() - TextSplitter.utf8Length(continued) - 8);
         String first = pieces.getFirst();
         if (pieces.size() > 1) {

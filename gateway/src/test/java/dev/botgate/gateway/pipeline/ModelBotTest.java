@@ -93,6 +93,45 @@ public class ModelBotTest {
         assertEquals(r.path("sources").get(0).path("title").asText(), "保养手册.md");
     }
 
+    private JsonNode askBot(String user, int maxTokens, String... turns) throws Exception {
+        StringBuilder messages = new StringBuilder();
+        for (int i = 0; i < turns.length; i++) {
+            messages.append(i == 0 ? "" : ",").append("{\"role\":\"").append(i % 2 == 0 ? "user" : "assistant")
+                    .append("\",\"content\":\"").append(turns[i]).append("\"}");
+        }
+        HttpResponse<String> r = gw.post("/v1/chat/completions", "{\"model\":\"bot/writer\",\"user\":\"" + user
+                + "\",\"max_tokens\":" + maxTokens + ",\"messages\":[" + messages + "]}");
+        assertEquals(r.statusCode(), 200, r.body());
+        return Json.MAPPER.readTree(r.body());
+    }
+
+    @Test
+    public void aBotAsModelCountsUsageHonoursMaxTokensCitesAndIsLogged() throws Exception {
+        JsonNode r = askBot("u-usage", 3, "实木家具怎么保养？");
+        int completion = r.path("usage").path("completion_tokens").asInt();
+        assertTrue(completion >= 1 && completion <= 3, "max_tokens 3 honoured and counted: " + r);
+        assertTrue(r.path("usage").path("prompt_tokens").asInt() > 10, "the model's prompt counted: " + r);
+        assertTrue(r.path("choices").get(0).path("message").path("content").asText()
+                .endsWith("Sources:\n[1] 保养手册.md"), "sources as numbered citations in the text: " + r);
+        JsonNode log = Json.MAPPER.readTree(gw.get("/admin/conversations?conversation=api:writer:u-usage").body());
+        assertTrue(log.toString().contains("实木家具怎么保养？") && log.toString().contains("\"api\""),
+                "the chat is in the conversation log on channel api: " + log);
+    }
+
+    @Test
+    public void theClientsConversationIsUsedAndServerMemoryOnlyForOneTurn() throws Exception {
+        String q = "实木家具怎么保养？";
+        int fresh = askBot("u-mem", 2, q).path("usage").path("prompt_tokens").asInt();
+        int remembered = askBot("u-mem", 2, q).path("usage").path("prompt_tokens").asInt();
+        assertTrue(remembered > fresh, "one turn: the server remembers the user's last exchange: " + fresh + " then "
+                + remembered);
+        int sent = askBot("u-client", 2, "家具有哪些材质？", "实木、板材和金属，各有保养方法。", q).path("usage")
+                .path("prompt_tokens").asInt();
+        assertTrue(sent > fresh, "several turns: the client's history is in the prompt: " + sent + " vs " + fresh);
+        int after = askBot("u-client", 2, q).path("usage").path("prompt_tokens").asInt();
+        assertEquals(after, fresh, "the client's own conversation is not written to the server's memory");
+    }
+
     private static String readDelta(String line) {
         try {
             return Json.MAPPER.readTree(line).path("delta").asText();

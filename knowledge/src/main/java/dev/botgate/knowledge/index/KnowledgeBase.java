@@ -136,6 +136,22 @@ final class KnowledgeBase implements AutoCloseable {
         }
     }
 
+    /** The embedding model recorded in the base's last commit, if it has one. */
+    static Optional<String> storedModel(Path dir) {
+        Path indexDir = dir.resolve("index");
+        if (!Files.isDirectory(indexDir)) {
+            return Optional.empty();
+        }
+        try (Directory d = FSDirectory.open(indexDir)) {
+            if (!DirectoryReader.indexExists(d)) {
+                return Optional.empty();
+            }
+            return Optional.ofNullable(SegmentInfos.readLatestCommit(d).getUserData().get(MODEL_KEY));
+        } catch (IOException e) {
+            return Optional.empty(); // opening reports the problem properly
+        }
+    }
+
     private static void checkModel(String name, Map<String, String> data, Embedder embedder) {
         String model = data.get(MODEL_KEY);
         String dimension = data.get(DIMENSION_KEY);
@@ -347,6 +363,38 @@ final class KnowledgeBase implements AutoCloseable {
             commit();
         } catch (IOException e) {
             throw failure("re-index", e);
+        } finally {
+            release(searcher);
+        }
+    }
+
+    /** A document's chunks as stored, with their vectors, in ordinal order. */
+    record StoredChunks(List<Chunk> chunks, float[][] vectors, float[][][] questionVectors) {
+    }
+
+    /** Reads a document's chunks and vectors back from the index (no re-embedding). */
+    StoredChunks stored(String documentId) {
+        IndexSearcher searcher = acquire();
+        try {
+            TopDocs top = searcher.search(docQuery(documentId, ChunkFields.TYPE_CHUNK),
+                    Math.max(1, searcher.getIndexReader().maxDoc()));
+            StoredFields stored = searcher.storedFields();
+            List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
+            record Row(Chunk chunk, float[] vector, float[][] questions) {
+            }
+            List<Row> rows = new ArrayList<>();
+            for (ScoreDoc sd : top.scoreDocs) {
+                LeafReaderContext leaf = leaves.get(ReaderUtil.subIndex(sd.doc, leaves));
+                int local = sd.doc - leaf.docBase;
+                rows.add(new Row(ChunkFields.chunk(stored.document(sd.doc)), vector(leaf, local),
+                        questionVectors(leaf, local)));
+            }
+            rows.sort(Comparator.comparingInt(r -> r.chunk().ordinal()));
+            return new StoredChunks(rows.stream().map(Row::chunk).toList(),
+                    rows.stream().map(Row::vector).toArray(float[][]::new),
+                    rows.stream().map(Row::questions).toArray(float[][][]::new));
+        } catch (IOException e) {
+            throw failure("read", e);
         } finally {
             release(searcher);
         }

@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -40,6 +41,7 @@ public final class KnowledgeBases implements AutoCloseable {
 
     private final Path root;
     private final Embedder embedder;
+    private final Function<String, Optional<Embedder>> others;
     private final KnowledgeOptions options;
     private final DocumentReader reader;
     private final HybridSearcher searcher;
@@ -53,6 +55,18 @@ public final class KnowledgeBases implements AutoCloseable {
      * @param options  settings
      */
     public KnowledgeBases(Path root, Embedder embedder, KnowledgeOptions options) {
+        this(root, embedder, model -> Optional.empty(), options);
+    }
+
+    /**
+     * @param root     the directory holding one folder per knowledge base; created when missing
+     * @param embedder the built-in embedding model, used by bases created without another
+     * @param others   other embedding models by name (e.g. served by a remote engine), for bases created with one
+     * @param options  settings
+     */
+    public KnowledgeBases(Path root, Embedder embedder, Function<String, Optional<Embedder>> others,
+                          KnowledgeOptions options) {
+        this.others = others;
         this.root = root;
         this.importer = Executors.newSingleThreadExecutor(options.importThreads());
         this.embedder = embedder;
@@ -73,12 +87,24 @@ public final class KnowledgeBases implements AutoCloseable {
 
     /** Creates an empty knowledge base; refuses a bad or taken name. */
     public synchronized BaseInfo create(String name) {
+        return create(name, embedder.modelId());
+    }
+
+    /**
+     * Creates an empty knowledge base whose passages are embedded with the named model: the built-in one, or one of
+     * the others given at construction. The model's name and dimension are stored with the base and checked whenever
+     * it is opened.
+     */
+    public synchronized BaseInfo create(String name, String embeddingModel) {
         checkName(name);
         Path dir = root.resolve(name);
         if (Files.exists(dir)) {
             throw new KnowledgeException("knowledge base '" + name + "' already exists");
         }
-        KnowledgeBase base = KnowledgeBase.open(name, dir, embedder, true);
+        Embedder chosen = embedderFor(embeddingModel).orElseThrow(() -> new KnowledgeException("embedding model '"
+                + embeddingModel + "' is not available: use the built-in " + embedder.modelId() + " or a model an "
+                + "engine serves (engines: in the configuration)"));
+        KnowledgeBase base = KnowledgeBase.open(name, dir, chosen, true);
         open.put(name, base);
         return base.info();
     }
@@ -199,6 +225,116 @@ public final class KnowledgeBases implements AutoCloseable {
     }
 
     /**
+     * Adds similar phrasings to a Q&amp;A entry, at once and without re-importing: the entry's text and vector are
+     * embedded again, each new phrasing is embedded on its own (so a question worded that way matches the entry
+     * directly), and the document is rewritten from what the index stores, its other chunks untouched. The
+     * document keeps its content hash, so importing the same unchanged file again keeps the phrasings; a changed
+     * file replaces them.
+     *
+     * @param chunkId   {@code <documentId>#<ordinal>} of a Q&amp;A chunk (a search hit's {@code chunkId})
+     * @param phrasings questions to add; ones the entry already has are skipped
+     * @return the entry as now stored
+     * @throws KnowledgeException when there is no such chunk, or it is a passage
+     */
+    public ChunkInfo addPhrasings(String base, String chunkId, List<String> phrasings) {
+        KnowledgeBase kb = base(base);
+        int hash = chunkId.lastIndexOf('#');
+        if (hash <= 0) {
+            throw new KnowledgeException("'" + chunkId + "' is not a chunk id (<document id>#<ordinal>)");
+        }
+        String documentId = chunkId.substring(0, hash);
+        kb.writeLock().lock();
+        try {
+            DocumentInfo info = kb.document(documentId).orElseThrow(() -> new KnowledgeException("no entry '"
+                    + chunkId + "' in knowledge base '" + base + "'"));
+            KnowledgeBase.StoredChunks stored = kb.stored(documentId);
+            int at = -1;
+            for (int i = 0; i < stored.chunks().size(); i++) {
+                if (ChunkFields.chunkId(documentId, stored.chunks().get(i).ordinal()).equals(chunkId)) {
+                    at = i;
+                }
+            }
+            if (at < 0) {
+                throw new KnowledgeException("no entry '" + chunkId + "' in knowledge base '" + base + "'");
+            }
+            Chunk old = stored.chunks().get(at);
+            if (old.kind() != Chunk.Kind.QA) {
+                throw new KnowledgeException("'" + chunkId + "' is a passage, not a Q&A entry: phrasings can only "
+                        + "be added to Q&A entries; write a new entry instead");
+            }
+            java.util.Set<String> known = new java.util.HashSet<>();
+            old.questions().forEach(q -> known.add(q.strip().toLowerCase(java.util.Locale.ROOT)));
+            List<String> added = new ArrayList<>();
+            for (String p : phrasings) {
+                String q = p.strip();
+                if (!q.isEmpty() && known.add(q.toLowerCase(java.util.Locale.ROOT))) {
+                    added.add(q);
+                }
+            }
+            if (added.isEmpty()) {
+                return chunkInfo(documentId, old);
+            }
+            List<String> questions = new ArrayList<>(old.questions());
+            questions.addAll(added);
+            // The stored text starts with the questions (the chunker's layout); the phrasings join them there, so
+            // a text cut to the token bound stays cut the same way.
+            String prefix = String.join("\n", old.questions());
+            String text = old.text().startsWith(prefix)
+                    ? prefix + "\n" + String.join("\n", added) + old.text().substring(prefix.length())
+                    : String.join("\n", questions) + "\n" + old.answer();
+            Chunk updated = new Chunk(old.ordinal(), Chunk.Kind.QA, text, old.headingPath(), old.page(), questions,
+                    old.answer());
+            List<String> texts = new ArrayList<>();
+            texts.add(embeddingText(updated));
+            texts.addAll(added);
+            float[][] fresh = kb.embedder().embed(texts);
+            List<Chunk> chunks = new ArrayList<>(stored.chunks());
+            chunks.set(at, updated);
+            float[][] vectors = stored.vectors().clone();
+            vectors[at] = fresh[0];
+            float[][][] questionVectors = stored.questionVectors().clone();
+            float[][] oldQuestions = questionVectors[at] == null ? new float[0][] : questionVectors[at];
+            float[][] allQuestions = java.util.Arrays.copyOf(oldQuestions, oldQuestions.length + added.size());
+            System.arraycopy(fresh, 1, allQuestions, oldQuestions.length, added.size());
+            questionVectors[at] = allQuestions;
+            kb.write(info, chunks, vectors, questionVectors);
+            kb.commit();
+            return chunkInfo(documentId, updated);
+        } finally {
+            kb.writeLock().unlock();
+        }
+    }
+
+    /**
+     * Writes one new Q&amp;A entry as a document of its own ({@code source}, e.g. {@code review/17}), searchable at
+     * once.
+     *
+     * @return the entry as stored
+     */
+    public ChunkInfo addEntry(String base, String source, String title, String question, String answer,
+                              Set<String> tags) {
+        if (question.isBlank() || answer.isBlank()) {
+            throw new KnowledgeException("a Q&A entry needs a question and an answer");
+        }
+        Chunk chunk = new Chunk(0, Chunk.Kind.QA, question.strip() + "\n" + answer.strip(), List.of(), 0,
+                List.of(question.strip()), answer.strip());
+        String hash;
+        try {
+            hash = "sha256:" + java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest((question.strip() + "\n" + answer.strip()).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+        write(base, new Document(title, source, hash, List.of(chunk)), tags);
+        return chunkInfo(ChunkFields.documentId(source), chunk);
+    }
+
+    private static ChunkInfo chunkInfo(String documentId, Chunk c) {
+        return new ChunkInfo(ChunkFields.chunkId(documentId, c.ordinal()), documentId, c.ordinal(), c.kind(),
+                c.text(), c.headingPath(), c.page(), c.questions(), c.answer());
+    }
+
+    /**
      * Starts importing files, folders and zips into {@code base}; each file becomes a document. Nothing under this
      * instance's root (the indexes) is read; see {@link #startImport(String, List, Set, Set)}.
      */
@@ -266,9 +402,11 @@ public final class KnowledgeBases implements AutoCloseable {
     /** Hybrid search over the request's bases; hits of several bases are merged by score. */
     public List<SearchHit> search(SearchRequest request) {
         List<KnowledgeBase> bases = request.bases().stream().map(this::base).toList();
-        float[] query = embedder.embedQuery(request.query().strip());
+        // Bases made with different embedding models each get the query embedded by their own model.
+        Map<Embedder, float[]> queries = new HashMap<>();
         List<SearchHit> hits = new ArrayList<>();
         for (KnowledgeBase base : bases) {
+            float[] query = queries.computeIfAbsent(base.embedder(), e -> e.embedQuery(request.query().strip()));
             hits.addAll(searcher.search(base, request, query));
         }
         if (bases.size() > 1) {
@@ -405,10 +543,15 @@ public final class KnowledgeBases implements AutoCloseable {
         checkName(name);
         KnowledgeBase base = open.get(name);
         if (base == null) {
-            base = KnowledgeBase.open(name, root.resolve(name), embedder, false);
+            Embedder e = KnowledgeBase.storedModel(root.resolve(name)).flatMap(this::embedderFor).orElse(embedder);
+            base = KnowledgeBase.open(name, root.resolve(name), e, false);
             open.put(name, base);
         }
         return base;
+    }
+
+    private Optional<Embedder> embedderFor(String model) {
+        return model.isEmpty() || model.equals(embedder.modelId()) ? Optional.of(embedder) : others.apply(model);
     }
 
     private static void checkName(String name) {

@@ -18,8 +18,9 @@ import java.util.Set;
 public record SearchRequest(List<String> bases, String query, int top, Set<String> documentIds, Set<String> tags,
                             double minScore, Fusion fusion) {
     /**
-     * Adaptive score under which a hit is not worth answering with. On the FAQ benchmark (bench/RESULTS.md) 0.55
-     * and 0.6 decide answer-or-fallback equally often right; 0.6 answers fewer questions wrongly.
+     * Adaptive score under which a search drops a hit unless the request says otherwise (the admin search API).
+     * Bots do not use it: they answer or fall back by their answer mode's cross-validated threshold
+     * (bench/RESULTS.md, CrossValidationBench).
      */
     public static final double DEFAULT_MIN_SCORE = 0.6;
     /** Longest query accepted. */
