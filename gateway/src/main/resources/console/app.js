@@ -47,9 +47,9 @@ const STRINGS = {
     takeOver: "Take over", handBack: "Hand back to the bot", replyAs: "Reply as an agent (goes out through the conversation's channel)",
     tookOver: "Taken over: the bot stays silent until you hand back.", handedBack: "Handed back to the bot.",
     sent: "Sent.", held: "Held: {0}", agent: "agent", noPlatform: "This bot has no platform channel: no one can take over here.",
-    rateUp: "Good answer", rateDown: "Wrong answer: send to review", rated: "Thanks, recorded.", ratedDown: "Sent to the review queue.",
+    rateUp: "Good answer", rateDown: "Wrong answer: send to review", up: "✓ Good", down: "✗ Wrong", rated: "Thanks, recorded.", ratedDown: "Sent to the review queue.",
     reviewNote: "Fallbacks, thumbs-down answers and handoffs, grouped by similar question. Resolve each group in one step.",
-    asked: "{0} × asked", attachTo: "Attach to “{0}”", newAnswer: "Or write the answer for a new Q&A entry", newEntry: "New entry",
+    asked: "{0} reports", attachTo: "Attach to “{0}”", newAnswer: "Or write the answer for a new Q&A entry", newEntry: "New entry",
     dismiss: "Dismiss", nothingToReview: "Nothing to review.", resolved: "Resolved: {0}", noSuggestions: "No similar Q&A entry in this bot's bases.",
   },
   zh: {
@@ -96,9 +96,9 @@ const STRINGS = {
     takeOver: "接管", handBack: "交还机器人", replyAs: "以客服身份回复（通过该对话的渠道发出）",
     tookOver: "已接管：在交还之前机器人不会回复。", handedBack: "已交还机器人。",
     sent: "已发送。", held: "暂存：{0}", agent: "人工客服", noPlatform: "该机器人没有平台渠道，无法在此接管。",
-    rateUp: "回答正确", rateDown: "回答错误：送审", rated: "已记录，谢谢。", ratedDown: "已加入待审核队列。",
+    rateUp: "回答正确", rateDown: "回答错误：送审", up: "✓ 正确", down: "✗ 答错了", rated: "已记录，谢谢。", ratedDown: "已加入待审核队列。",
     reviewNote: "兜底回复、被点踩的回答和转人工的问题，按相似问题分组。每组一步处理。",
-    asked: "被问 {0} 次", attachTo: "归入“{0}”", newAnswer: "或者填写答案，新建一条问答", newEntry: "新建问答",
+    asked: "{0} 条记录", attachTo: "归入“{0}”", newAnswer: "或者填写答案，新建一条问答", newEntry: "新建问答",
     dismiss: "忽略", nothingToReview: "没有待审核的问题。", resolved: "已处理：{0}", noSuggestions: "该机器人的知识库中没有相似的问答。",
   },
 };
@@ -477,7 +477,7 @@ async function conversationThread(box, key) {
   const msgs = (await api("/admin/conversations?limit=500&conversation=" + encodeURIComponent(key))).messages.reverse();
   const rate = canEdit("conversations");
   const thumbs = m => rate && m.answer && m.policy !== "agent" && m.state !== "FAILED"
-    ? `<span class="rate"><button data-rate="up" data-mid="${m.id}" data-bot="${esc(m.bot)}" title="${t("rateUp")}" aria-label="${t("rateUp")}">👍</button><button data-rate="down" data-mid="${m.id}" data-bot="${esc(m.bot)}" title="${t("rateDown")}" aria-label="${t("rateDown")}">👎</button></span>` : "";
+    ? `<span class="rate"><button data-rate="up" data-mid="${m.id}" data-bot="${esc(m.bot)}" title="${t("rateUp")}">${t("up")}</button><button data-rate="down" data-mid="${m.id}" data-bot="${esc(m.bot)}" title="${t("rateDown")}">${t("down")}</button></span>` : "";
   box.innerHTML = `<div class="card thread"><div class="row"><button id="back">← ${t("back")}</button><h2 style="margin:0">${t("thread")}</h2><code class="cb">${esc(key)}</code></div>
     <p class="muted">${t("timesIn", zone)}</p>${msgs.map(m => `${m.text ? `<div class="msg user"><div class="meta">${esc(m.sender)} · ${esc(when(m.received_at))}</div>${esc(m.text)}</div>` : ""}
     ${m.answer || m.state !== "ANSWERED" ? `<div class="msg bot${m.policy === "agent" ? " agent" : ""}">${md(m.answer)}<div class="meta">${m.policy === "agent" ? t("agent") : esc(m.policy || m.state)} ${m.answered_at ? "· " + esc(when(m.answered_at)) : ""} ${m.last_error ? `<span class="err">${esc(m.last_error)}</span>` : ""} ${thumbs(m)}<span class="rated muted"></span></div></div>` : ""}`).join("")}</div>
@@ -553,8 +553,8 @@ PAGES.review = async box => {
     <p id="reviewdone" class="ok"></p>
     ${groups.map(({group: g, suggestions}) => `<div class="hit rgroup" data-group="${g.id}"><div><b>${esc(g.question)}</b></div>
       <div class="muted">${esc(g.bot)} · ${t("asked", g.items.length)} · ${esc([...new Set(g.items.map(i => i.reason))].join(", "))} · ${esc(when(g.created_at))}</div>
-      ${g.items.length > 1 ? `<div class="muted">${[...new Set(g.items.map(i => i.question))].map(esc).join(" / ")}</div>` : ""}
-      ${edit ? `<div class="row">${suggestions.map(x => `<button data-attach="${esc(x.chunk_id)}" data-base="${esc(x.base)}" title="${esc(x.answer)}">${esc(t("attachTo", x.question))}</button>`).join("") || `<span class="muted">${t("noSuggestions")}</span>`}</div>
+      ${new Set(g.items.map(i => i.question)).size > 1 ? `<div class="muted">${[...new Set(g.items.map(i => i.question))].map(esc).join(" / ")}</div>` : ""}
+      ${edit ? `<div class="row">${suggestions.map(x => `<button data-attach="${esc(x.chunk_id)}" data-base="${esc(x.base)}" title="${esc(x.answer)}">${esc(t("attachTo", x.question))}<span class="muted sugg">${esc(x.answer.length > 80 ? x.answer.slice(0, 80) + "…" : x.answer)}</span></button>`).join("") || `<span class="muted">${t("noSuggestions")}</span>`}</div>
       <div class="row"><textarea class="grow newanswer" rows="1" placeholder="${t("newAnswer")}"></textarea><button class="newentry">${t("newEntry")}</button><button class="dismiss danger">${t("dismiss")}</button></div>` : ""}
     </div>`).join("") || `<p class="muted">${t("nothingToReview")}</p>`}</div>`;
   $("#reload").onclick = () => render();

@@ -421,6 +421,18 @@ public class ConsoleBrowserTest {
         assertTrue(overflow <= 0, "the page does not scroll sideways at 390 px (tables scroll inside their card): "
                 + overflow + " px too wide");
         shot("16-zh-390px-conversations");
+        driver.findElement(By.linkText("火星上能送货吗")).click();
+        textAppears(".agentpanel .state", "机器人处理中");
+        assertTrue((Long) js("return document.documentElement.scrollWidth - window.innerWidth") <= 0,
+                "a thread with its take-over panel fits 390 px");
+        shot("16a-zh-390px-thread");
+        assertEquals(slackSays("desk", "C11", "EvConsole3", "可以用比特币付款吗", "1700000003.000100"), 200);
+        TestGateway.waitFor(() -> gw.get("/admin/review").body().contains("可以用比特币付款吗"), "a new review item");
+        open("review");
+        textAppears("#main", "可以用比特币付款吗");
+        assertTrue((Long) js("return document.documentElement.scrollWidth - window.innerWidth") <= 0,
+                "the review page fits 390 px");
+        shot("16b-zh-390px-review");
         open("chat");
         shot("17-zh-390px-chat");
         driver.manage().window().setSize(new Dimension(1280, 900));
