@@ -425,11 +425,18 @@ public class ConsoleBrowserTest {
         textAppears(".agentpanel .state", "机器人处理中");
         assertTrue((Long) js("return document.documentElement.scrollWidth - window.innerWidth") <= 0,
                 "a thread with its take-over panel fits 390 px");
+        assertTrue(driver.findElements(By.cssSelector(".agentpanel .takeover, .agentpanel textarea, [data-rate]"))
+                .isEmpty(), "a viewer sees who answers but cannot take over, reply or rate");
+        Object status = ((JavascriptExecutor) driver).executeAsyncScript("const done = arguments[0];"
+                + "fetch('/admin/conversations/' + document.querySelector('.agentpanel').dataset.conv + '/takeover',"
+                + "{method:'POST', headers:{'X-Botgate-CSRF': me.csrf}}).then(r => done(r.status));");
+        assertEquals(status, 403L, "the server refuses a viewer's takeover, not only the page");
         shot("16a-zh-390px-thread");
         assertEquals(slackSays("desk", "C11", "EvConsole3", "可以用比特币付款吗", "1700000003.000100"), 200);
         TestGateway.waitFor(() -> gw.get("/admin/review").body().contains("可以用比特币付款吗"), "a new review item");
         open("review");
         textAppears("#main", "可以用比特币付款吗");
+        assertTrue(driver.findElements(By.cssSelector(".rgroup button")).isEmpty(), "a viewer cannot resolve");
         assertTrue((Long) js("return document.documentElement.scrollWidth - window.innerWidth") <= 0,
                 "the review page fits 390 px");
         shot("16b-zh-390px-review");
