@@ -42,6 +42,15 @@ const STRINGS = {
     verdictDirect: "{0} would answer directly with the Q&A entry (threshold {1})", verdictModel: "{0} would answer with its model from these passages (threshold {1})",
     verdictKnowledge: "{0} would answer with the best passage (threshold {1})", verdictFallback: "{0} would fall back: nothing reaches its threshold {1}",
     language: "Language", edit: "Edit", similar: "Similar questions (one per line)", qaDelete: "Delete this Q&A entry?",
+    review: "Review", handoffs: "Open handoffs", handoffsNote: "Handed off to a person, oldest first; the bot is silent in these.",
+    since: "Since", reason: "Reason", user: "User", withPerson: "with a person", withBot: "with the bot",
+    takeOver: "Take over", handBack: "Hand back to the bot", replyAs: "Reply as an agent (goes out through the conversation's channel)",
+    tookOver: "Taken over: the bot stays silent until you hand back.", handedBack: "Handed back to the bot.",
+    sent: "Sent.", held: "Held: {0}", agent: "agent", noPlatform: "This bot has no platform channel: no one can take over here.",
+    rateUp: "Good answer", rateDown: "Wrong answer: send to review", up: "✓ Good", down: "✗ Wrong", rated: "Thanks, recorded.", ratedDown: "Sent to the review queue.",
+    reviewNote: "Fallbacks, thumbs-down answers and handoffs, grouped by similar question. Resolve each group in one step.",
+    asked: "{0} reports", attachTo: "Attach to “{0}”", newAnswer: "Or write the answer for a new Q&A entry", newEntry: "New entry",
+    dismiss: "Dismiss", nothingToReview: "Nothing to review.", resolved: "Resolved: {0}", noSuggestions: "No similar Q&A entry in this bot's bases.",
   },
   zh: {
     username: "用户名", password: "密码", signIn: "登录", signOut: "退出",
@@ -82,6 +91,15 @@ const STRINGS = {
     verdictDirect: "{0} 会直接用问答条目回答（阈值 {1}）", verdictModel: "{0} 会用模型根据这些段落回答（阈值 {1}）",
     verdictKnowledge: "{0} 会用最相关的段落回答（阈值 {1}）", verdictFallback: "{0} 会回复兜底话术：没有结果达到阈值 {1}",
     language: "语言", edit: "编辑", similar: "相似问题（每行一个）", qaDelete: "删除这条问答？",
+    review: "待审核", handoffs: "待人工处理", handoffsNote: "已转人工的对话，最早的在前；这些对话中机器人不会回复。",
+    since: "开始时间", reason: "原因", user: "用户", withPerson: "人工处理中", withBot: "机器人处理中",
+    takeOver: "接管", handBack: "交还机器人", replyAs: "以客服身份回复（通过该对话的渠道发出）",
+    tookOver: "已接管：在交还之前机器人不会回复。", handedBack: "已交还机器人。",
+    sent: "已发送。", held: "暂存：{0}", agent: "人工客服", noPlatform: "该机器人没有平台渠道，无法在此接管。",
+    rateUp: "回答正确", rateDown: "回答错误：送审", up: "✓ 正确", down: "✗ 答错了", rated: "已记录，谢谢。", ratedDown: "已加入待审核队列。",
+    reviewNote: "兜底回复、被点踩的回答和转人工的问题，按相似问题分组。每组一步处理。",
+    asked: "{0} 条记录", attachTo: "归入“{0}”", newAnswer: "或者填写答案，新建一条问答", newEntry: "新建问答",
+    dismiss: "忽略", nothingToReview: "没有待审核的问题。", resolved: "已处理：{0}", noSuggestions: "该机器人的知识库中没有相似的问答。",
   },
 };
 let lang = localStorage.getItem("botgate-lang") || ((navigator.language || "en").toLowerCase().startsWith("zh") ? "zh" : "en");
@@ -161,10 +179,14 @@ $("#gateform").onsubmit = async e => {
 };
 $("#signout").onclick = async () => { try { await api("/admin/logout", {method: "POST", json: {}}); } catch (e) { /* already gone */ } showGate(); };
 
-const VIEWS = ["dashboard", "bots", "knowledge", "conversations", "models", "chat", "users", "account"];
+const VIEWS = ["dashboard", "bots", "knowledge", "conversations", "review", "models", "chat", "users", "account"];
 function startApp() {
   $("#gate").hidden = true; $("#app").hidden = false;
   $("#whoami").textContent = t("signedInAs", me.username, t(me.role));
+  if (location.hash.startsWith("#/conversations/")) {  // a handoff notification's link: #/conversations/BOT:KEY
+    const id = decodeURIComponent(location.hash.slice("#/conversations/".length));
+    location.hash = "conversations/" + encodeURIComponent(id.slice(id.indexOf(":") + 1));
+  }
   const fromHash = location.hash.slice(1).split("/");  // e.g. #bots/+new, #knowledge/faq
   if (VIEWS.includes(fromHash[0])) { view = fromHash[0]; viewArg = fromHash[1] ? decodeURIComponent(fromHash[1]) : null; }
   render();
@@ -431,6 +453,7 @@ PAGES.conversations = async box => {
       <select id="fout">${opts(t("allOutcomes"), ["direct", "knowledge", "model", "fallback", "canned", "error"])}</select>
       <input type="date" id="fday"><button id="csv">${t("exportCsv")}</button><button id="reload">${t("refresh")}</button></div>
       <p class="muted">${t("timesIn", zone)}</p><div id="convtable"></div></div>`;
+  box.prepend(await handoffsCard());
   const filtered = () => convCache.filter(m => (!$("#fbot").value || m.bot === $("#fbot").value) && (!$("#fchan").value || m.channel === $("#fchan").value)
     && (!$("#fout").value || ($("#fout").value === "error" ? m.state === "FAILED" : m.policy === $("#fout").value))
     && (!$("#fday").value || new Date(m.received_at).toLocaleDateString("sv") === $("#fday").value));
@@ -452,11 +475,101 @@ PAGES.conversations = async box => {
 };
 async function conversationThread(box, key) {
   const msgs = (await api("/admin/conversations?limit=500&conversation=" + encodeURIComponent(key))).messages.reverse();
+  const rate = canEdit("conversations");
+  const thumbs = m => rate && m.answer && m.policy !== "agent" && m.state !== "FAILED"
+    ? `<span class="rate"><button data-rate="up" data-mid="${m.id}" data-bot="${esc(m.bot)}" title="${t("rateUp")}">${t("up")}</button><button data-rate="down" data-mid="${m.id}" data-bot="${esc(m.bot)}" title="${t("rateDown")}">${t("down")}</button></span>` : "";
   box.innerHTML = `<div class="card thread"><div class="row"><button id="back">← ${t("back")}</button><h2 style="margin:0">${t("thread")}</h2><code class="cb">${esc(key)}</code></div>
-    <p class="muted">${t("timesIn", zone)}</p>${msgs.map(m => `<div class="msg user"><div class="meta">${esc(m.sender)} · ${esc(when(m.received_at))}</div>${esc(m.text)}</div>
-    <div class="msg bot">${md(m.answer)}<div class="meta">${esc(m.policy || m.state)} ${m.answered_at ? "· " + esc(when(m.answered_at)) : ""} ${m.last_error ? `<span class="err">${esc(m.last_error)}</span>` : ""}</div></div>`).join("")}</div>`;
+    <p class="muted">${t("timesIn", zone)}</p>${msgs.map(m => `${m.text ? `<div class="msg user"><div class="meta">${esc(m.sender)} · ${esc(when(m.received_at))}</div>${esc(m.text)}</div>` : ""}
+    ${m.answer || m.state !== "ANSWERED" ? `<div class="msg bot${m.policy === "agent" ? " agent" : ""}">${md(m.answer)}<div class="meta">${m.policy === "agent" ? t("agent") : esc(m.policy || m.state)} ${m.answered_at ? "· " + esc(when(m.answered_at)) : ""} ${m.last_error ? `<span class="err">${esc(m.last_error)}</span>` : ""} ${thumbs(m)}<span class="rated muted"></span></div></div>` : ""}`).join("")}</div>
+    <div id="agents"></div>`;
   $("#back").onclick = () => go("conversations");
+  box.querySelectorAll("[data-rate]").forEach(b => b.onclick = async () => {
+    const note = b.parentElement.nextElementSibling;
+    try {
+      await api(convPath(b.dataset.bot + ":" + key) + "/messages/" + b.dataset.mid + "/feedback", {method: "POST", json: {rating: b.dataset.rate}});
+      b.parentElement.querySelectorAll("button").forEach(x => x.classList.toggle("on", x === b));
+      note.textContent = t(b.dataset.rate === "down" ? "ratedDown" : "rated");
+    } catch (e) { toast(e.message); }
+  });
+  if (!botsCache.length) await loadBots();
+  for (const bot of [...new Set(msgs.map(m => m.bot))]) {
+    const b = botsCache.find(x => x.id === bot);
+    if (b && b.channel === "local") $("#agents").insertAdjacentHTML("beforeend", `<p class="muted">${esc(bot)}: ${t("noPlatform")}</p>`);
+    else await agentPanel($("#agents"), bot + ":" + key);
+  }
 }
+// A conversation's id in the handoff API is BOT:KEY; the colons of the key stay readable in the path.
+const convPath = id => "/admin/conversations/" + encodeURIComponent(id).replace(/%3A/g, ":");
+
+/** The open handoffs, oldest first, each linking to its thread. */
+async function handoffsCard() {
+  const list = (await api("/admin/conversations?state=handoff")).conversations;
+  const card = document.createElement("div"); card.className = "card"; card.id = "handoffs";
+  card.innerHTML = `<div class="row"><h2 style="margin:0">${t("handoffs")} <span class="pill ${list.length ? "bad" : "ok"}">${list.length}</span></h2><span class="muted">${t("handoffsNote")}</span></div>
+    ${table([t("since"), t("bot"), t("user"), t("question"), t("reason")], list.map(c => `<tr data-handoff="${esc(c.id)}"><td>${esc(when(c.handoff.opened_at))}</td><td>${esc(c.handoff.bot)}</td>
+      <td>${esc(c.handoff.user)}</td><td><a href="#conversations/${encodeURIComponent(c.handoff.conversation)}">${esc(c.handoff.question || c.handoff.conversation)}</a></td><td>${esc(c.handoff.reason)}</td></tr>`))}`;
+  return card;
+}
+
+/** One bot's side of a thread: who answers (bot or person) and, for operators, take over / reply / hand back. */
+let agentNote = null;   // what the last action said, kept across the re-render that shows a sent reply in the thread
+async function agentPanel(host, id) {
+  const el = document.createElement("div"); el.className = "card agentpanel"; el.dataset.conv = id; host.appendChild(el);
+  const draw = async (status, cls) => {
+    let c;
+    try { c = await api(convPath(id)); } catch (e) { el.innerHTML = `<p class="muted">${esc(e.message)}</p>`; return; }
+    const person = c.state === "handoff", edit = canEdit("conversations");
+    el.innerHTML = `<div class="row"><b>${esc(id.slice(0, id.indexOf(":")))}</b><span class="pill state ${person ? "bad" : "ok"}">${t(person ? "withPerson" : "withBot")}</span>
+      ${person && c.handoff ? `<span class="muted">${esc(c.handoff.reason)} · ${esc(when(c.handoff.opened_at))}</span>` : ""}</div>
+      ${edit ? `<form class="row agentform"><textarea class="grow agenttext" rows="2" placeholder="${t("replyAs")}"></textarea>
+        <button class="primary agentsend">${t("send")}</button></form>
+      <div class="row"><button type="button" class="takeover" ${person ? "disabled" : ""}>${t("takeOver")}</button>
+        <button type="button" class="release" ${person ? "" : "disabled"}>${t("handBack")}</button></div>` : ""}
+      <div class="agentstatus ${cls || "muted"}">${esc(status || "")}</div>`;
+    if (!edit) return;
+    const act = async fn => {
+      let msg, k = "ok";
+      try { msg = await fn(); } catch (e) { msg = e.message; k = "err"; }
+      if (msg !== null) await draw(msg, k);   // null: the page was drawn anew
+    };
+    el.querySelector(".agentform").onsubmit = e => {
+      e.preventDefault(); const text = el.querySelector(".agenttext").value.trim(); if (!text) return;
+      act(async () => {
+        const r = await api(convPath(id) + "/reply", {method: "POST", json: {text}});
+        agentNote = {id, msg: r.delivered ? t("sent") : t("held", r.note || ""), cls: "ok"}; await render(); return null;
+      });
+    };
+    el.querySelector(".takeover").onclick = () => act(async () => { await api(convPath(id) + "/takeover", {method: "POST", json: {}}); return t("tookOver"); });
+    el.querySelector(".release").onclick = () => act(async () => { await api(convPath(id) + "/release", {method: "POST", json: {}}); return t("handedBack"); });
+  };
+  const note = agentNote && agentNote.id === id ? agentNote : null; agentNote = null;
+  await draw(note && note.msg, note && note.cls);
+}
+
+PAGES.review = async box => {
+  const groups = (await api("/admin/review")).groups;
+  const edit = canEdit("knowledge");
+  box.innerHTML = `<div class="card"><div class="row"><h2 style="margin:0">${t("review")}</h2><button id="reload">${t("refresh")}</button></div><p class="muted">${t("reviewNote")}</p>
+    <p id="reviewdone" class="ok"></p>
+    ${groups.map(({group: g, suggestions}) => `<div class="hit rgroup" data-group="${g.id}"><div><b>${esc(g.question)}</b></div>
+      <div class="muted">${esc(g.bot)} · ${t("asked", g.items.length)} · ${esc([...new Set(g.items.map(i => i.reason))].join(", "))} · ${esc(when(g.created_at))}</div>
+      ${new Set(g.items.map(i => i.question)).size > 1 ? `<div class="muted">${[...new Set(g.items.map(i => i.question))].map(esc).join(" / ")}</div>` : ""}
+      ${edit ? `<div class="row">${suggestions.map(x => `<button data-attach="${esc(x.chunk_id)}" data-base="${esc(x.base)}" title="${esc(x.answer)}">${esc(t("attachTo", x.question))}<span class="muted sugg">${esc(x.answer.length > 80 ? x.answer.slice(0, 80) + "…" : x.answer)}</span></button>`).join("") || `<span class="muted">${t("noSuggestions")}</span>`}</div>
+      <div class="row"><textarea class="grow newanswer" rows="1" placeholder="${t("newAnswer")}"></textarea><button class="newentry">${t("newEntry")}</button><button class="dismiss danger">${t("dismiss")}</button></div>` : ""}
+    </div>`).join("") || `<p class="muted">${t("nothingToReview")}</p>`}</div>`;
+  $("#reload").onclick = () => render();
+  const resolve = async (g, body) => {
+    try {
+      await api("/admin/review/" + g.dataset.group + "/resolve", {method: "POST", json: body});
+      const q = g.querySelector("b").textContent; g.remove(); $("#reviewdone").textContent = t("resolved", q);
+    } catch (e) { toast(e.message); }
+  };
+  box.querySelectorAll(".rgroup").forEach(g => {
+    g.querySelectorAll("[data-attach]").forEach(b => b.onclick = () => resolve(g, {action: "attach", base: b.dataset.base, chunk_id: b.dataset.attach}));
+    const n = g.querySelector(".newentry"); if (n) n.onclick = () => resolve(g, {action: "new-entry", answer: g.querySelector(".newanswer").value});
+    const d = g.querySelector(".dismiss"); if (d) d.onclick = () => resolve(g, {action: "dismiss"});
+  });
+};
 
 PAGES.models = async box => {
   const [tags, ps] = await Promise.all([api("/api/tags").then(r => r.models), api("/api/ps").then(r => r.models), loadBots()]);

@@ -63,6 +63,9 @@ public class ConsoleBrowserTest {
             throw new SkipException("console browser tests skipped: " + CHROMIUM + " and " + CHROMEDRIVER + " are not "
                     + "installed (apt-get install chromium chromium-driver; .ci/run does this)");
         }
+        slack = FakeSlackApi.start(SLACK_TOKEN, "UBOT");
+        // desk: a platform bot from the configuration, the one a person can take over (console-made bots join the
+        // handoff room only after a restart).
         gw = TestGateway.start("""
                 bots:
                   - id: helper
@@ -71,9 +74,13 @@ public class ConsoleBrowserTest {
                   - id: ghost
                     channel: local
                     knowledge: [gone]
-                """, Map.of());
+                  - id: desk
+                    channel: slack
+                    knowledge: [faq]
+                    fallback: "请稍候"
+                    slack: {signing-secret: "%s", bot-token: "%s", bot-user-id: "UBOT", api-base: "%s"}
+                """.formatted(SLACK_SIGNING, SLACK_TOKEN, slack.baseUrl()), Map.of());
         assertEquals(gw.post("/admin/kb", "{\"name\":\"gone\"}").statusCode(), 201, "the base the ghost bot uses");
-        slack = FakeSlackApi.start(SLACK_TOKEN, "UBOT");
         Files.createDirectories(SHOTS);
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
@@ -296,16 +303,7 @@ public class ConsoleBrowserTest {
         textAppears("tr[data-bot=team]", "/hooks/slack/team");
         textAppears("tr[data-bot=team] .health", "OK");
         shot("12b-bots-with-new-slack-bot");
-        SignedCallback mention = new SlackCallbacks(SLACK_SIGNING).appMention("EvConsole1", "C9", "U7",
-                "<@UBOT> 怎么退货？", "1700000001.000100", "", Instant.now());
-        HttpRequest.Builder post = HttpRequest.newBuilder(gw.uri("/hooks/slack/team"))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(mention.body()));
-        mention.headers().forEach((k, v) -> {
-            if (!k.equalsIgnoreCase("content-length") && !k.equalsIgnoreCase("host")) {
-                post.header(k, v);
-            }
-        });
-        assertEquals(gw.send(post.build()).statusCode(), 200, "the new bot takes Slack's signed callback");
+        assertEquals(slackSays("team", "C9", "EvConsole1", "怎么退货？", "1700000001.000100"), 200, "the new bot takes Slack's signed callback");
         TestGateway.waitFor(() -> slack.posted().stream().anyMatch(m -> m.path("text").asText().contains("7天内")),
                 "the new bot's answer posted to the fake Slack");
         visible("[data-editbot=team]").click();
@@ -316,7 +314,77 @@ public class ConsoleBrowserTest {
         visible("#back").click();
     }
 
+    private int slackSays(String bot, String channel, String eventId, String text, String ts) throws Exception {
+        SignedCallback mention = new SlackCallbacks(SLACK_SIGNING).appMention(eventId, channel, "U7",
+                "<@UBOT> " + text, ts, "", Instant.now());
+        HttpRequest.Builder post = HttpRequest.newBuilder(gw.uri("/hooks/slack/" + bot))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(mention.body()));
+        mention.headers().forEach((k, v) -> {
+            if (!k.equalsIgnoreCase("content-length") && !k.equalsIgnoreCase("host")) {
+                post.header(k, v);
+            }
+        });
+        return gw.send(post.build()).statusCode();
+    }
+
+    /**
+     * A customer's question the bot cannot answer: a person takes the conversation over, replies through Slack and
+     * hands it back; the question waits in the review queue and is attached to an existing entry in one click.
+     */
     @Test(priority = 6)
+    public void anOperatorTakesOverRepliesHandsBackAndResolvesTheReview() throws Exception {
+        String question = "火星上能送货吗";
+        assertEquals(slackSays("desk", "C10", "EvConsole2", question, "1700000002.000100"), 200);
+        TestGateway.waitFor(() -> slack.posted().stream().anyMatch(m -> m.path("text").asText().equals("请稍候")),
+                "the bot's fallback posted to the fake Slack");
+        open("conversations");
+        textAppears("#handoffs", "Open handoffs");
+        visible("#convtable");
+        driver.findElement(By.linkText(question)).click();
+        WebElement panel = visible(".agentpanel[data-conv^='desk:']");
+        textAppears(".agentpanel .state", "with the bot");
+        visible(".msg.bot [data-rate=down]").click();
+        textAppears(".msg.bot .rated", "review queue");
+        visible(".agentpanel .takeover").click();
+        textAppears(".agentpanel .state", "with a person");
+        textAppears(".agentpanel .agentstatus", "Taken over");
+        assertTrue(gw.get("/admin/conversations?state=handoff").body().contains("\"desk:"),
+                "the takeover is an open handoff");
+        visible(".agentpanel .agenttext").sendKeys("您好，我是客服小王，火星暂不配送。");
+        driver.findElement(By.cssSelector(".agentpanel .agentsend")).click();
+        textAppears(".agentpanel .agentstatus", "Sent");
+        TestGateway.waitFor(() -> slack.posted().stream().anyMatch(m -> m.path("text").asText().contains("客服小王")),
+                "the agent's reply went out through the conversation's Slack channel");
+        textAppears(".msg.bot.agent", "客服小王");
+        shot("12d-conversation-taken-over");
+        open("conversations");
+        textAppears("#handoffs tr[data-handoff^='desk:']", question);
+        shot("12e-conversations-open-handoff");
+        driver.findElement(By.cssSelector("#handoffs tr[data-handoff^='desk:'] a")).click();
+        visible(".agentpanel .release").click();
+        textAppears(".agentpanel .state", "with the bot");
+        assertTrue(driver.findElement(By.cssSelector(".agentpanel .takeover")).isEnabled(), "can take over again");
+        assertFalse(gw.get("/admin/conversations?state=handoff").body().contains("\"desk:"), "handed back");
+
+        open("review");
+        WebElement group = wait.until(d -> d.findElements(By.cssSelector(".rgroup")).stream()
+                .filter(g -> g.getText().contains(question)).findFirst().orElse(null));
+        shot("12f-review");
+        WebElement attach = group.findElement(By.cssSelector("[data-attach]"));
+        String chunk = attach.getAttribute("data-attach");
+        attach.click();
+        textAppears("#reviewdone", question);
+        assertTrue(driver.findElements(By.cssSelector(".rgroup")).stream().noneMatch(g -> g.getText()
+                .contains(question)), "the resolved group leaves the queue");
+        com.fasterxml.jackson.databind.JsonNode resolved = Json.MAPPER.readTree(
+                gw.get("/admin/review?status=resolved").body()).path("groups").path(0).path("group");
+        assertEquals(resolved.path("question").asText(), question);
+        com.fasterxml.jackson.databind.JsonNode how = Json.MAPPER.readTree(resolved.path("resolution").asText());
+        assertEquals(how.path("action").asText(), "attach", "recorded as attached: " + how);
+        assertEquals(how.path("chunk_id").asText(), chunk, "to the entry clicked");
+    }
+
+    @Test(priority = 7)
     public void aViewerReadsButCannotEdit() throws Exception {
         open("users");
         visible("#nu").sendKeys("vic");
@@ -339,7 +407,7 @@ public class ConsoleBrowserTest {
         shot("14-viewer-knowledge");
     }
 
-    @Test(priority = 7)
+    @Test(priority = 8)
     public void chineseAndANarrowScreen() throws Exception {
         new Select(visible("header select.lang")).selectByValue("zh");
         textAppears("#nav", "知识库");
@@ -353,12 +421,31 @@ public class ConsoleBrowserTest {
         assertTrue(overflow <= 0, "the page does not scroll sideways at 390 px (tables scroll inside their card): "
                 + overflow + " px too wide");
         shot("16-zh-390px-conversations");
+        driver.findElement(By.linkText("火星上能送货吗")).click();
+        textAppears(".agentpanel .state", "机器人处理中");
+        assertTrue((Long) js("return document.documentElement.scrollWidth - window.innerWidth") <= 0,
+                "a thread with its take-over panel fits 390 px");
+        assertTrue(driver.findElements(By.cssSelector(".agentpanel .takeover, .agentpanel textarea, [data-rate]"))
+                .isEmpty(), "a viewer sees who answers but cannot take over, reply or rate");
+        Object status = ((JavascriptExecutor) driver).executeAsyncScript("const done = arguments[0];"
+                + "fetch('/admin/conversations/' + document.querySelector('.agentpanel').dataset.conv + '/takeover',"
+                + "{method:'POST', headers:{'X-Botgate-CSRF': me.csrf}}).then(r => done(r.status));");
+        assertEquals(status, 403L, "the server refuses a viewer's takeover, not only the page");
+        shot("16a-zh-390px-thread");
+        assertEquals(slackSays("desk", "C11", "EvConsole3", "可以用比特币付款吗", "1700000003.000100"), 200);
+        TestGateway.waitFor(() -> gw.get("/admin/review").body().contains("可以用比特币付款吗"), "a new review item");
+        open("review");
+        textAppears("#main", "可以用比特币付款吗");
+        assertTrue(driver.findElements(By.cssSelector(".rgroup button")).isEmpty(), "a viewer cannot resolve");
+        assertTrue((Long) js("return document.documentElement.scrollWidth - window.innerWidth") <= 0,
+                "the review page fits 390 px");
+        shot("16b-zh-390px-review");
         open("chat");
         shot("17-zh-390px-chat");
         driver.manage().window().setSize(new Dimension(1280, 900));
     }
 
-    @Test(priority = 8)
+    @Test(priority = 9)
     public void noConsoleErrors() {
         collectConsoleErrors();
         assertTrue(consoleErrors.isEmpty(), "the browser console logged errors:\n" + String.join("\n", consoleErrors));
