@@ -81,7 +81,7 @@ public final class ModelRoutes implements HttpService {
                     details(e)));
         }
         models.add(new OllamaWire.TagModel(EMBEDDING_MODEL + ":latest", EMBEDDING_MODEL + ":latest",
-                Instant.EPOCH.toString(), 0, EMBEDDING_DIGEST, EMBEDDING_DETAILS));
+                started.toString(), 0, EMBEDDING_DIGEST, EMBEDDING_DETAILS));
         RoutingEngine.of(engine).ifPresent(r -> r.remoteModels().forEach(m -> models.add(EngineWire.tag(m, started))));
         Json.send(res, 200, Map.of("models", models));
     }
@@ -110,7 +110,7 @@ public final class ModelRoutes implements HttpService {
             info.put("general.architecture", "bert");
             info.put("bert.embedding_length", embedder.dimension());
             Json.send(res, 200, new OllamaWire.Show("", "", "", "", EMBEDDING_DETAILS, info, List.of("embedding"),
-                    Instant.EPOCH.toString()));
+                    started.toString()));
             return;
         }
         ModelDetails d = store.show(name);
