@@ -26,7 +26,6 @@ import java.util.UUID;
  * </pre>
  */
 public final class CompletionsService implements HttpService {
-    private static final byte[] DONE = "data: [DONE]\n\n".getBytes();
     private final Engine engine;
     private final Metrics metrics;
 
@@ -94,7 +93,7 @@ public final class CompletionsService implements HttpService {
                     if (stream) {
                         out.event(new Completion(id, "text_completion", created, model,
                                 List.of(new Choice("", 0, null, finish)), includeUsage ? usage : null));
-                        out.raw(DONE);
+                        out.raw(OpenAiService.DONE);
                     } else {
                         res.header(HeaderNames.CONTENT_TYPE, "application/json");
                         res.send(Json.bytes(new Completion(id, "text_completion", created, model,
@@ -109,12 +108,7 @@ public final class CompletionsService implements HttpService {
 
                 @Override
                 public void failed(String message) throws IOException {
-                    if (out.started()) {
-                        out.event(Map.of("error", Map.of("message", message, "type", "server_error")));
-                        out.raw(DONE);
-                    } else {
-                        HttpErrors.send(req, res, 500, message);
-                    }
+                    OpenAiService.streamFailed(req, res, out, message);
                 }
             });
         }

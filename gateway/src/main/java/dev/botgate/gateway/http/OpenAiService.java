@@ -29,7 +29,8 @@ import dev.botgate.knowledge.index.Embedder;
  * </pre>
  */
 public final class OpenAiService implements HttpService {
-    private static final byte[] DONE = "data: [DONE]\n\n".getBytes();
+    /** The end of an OpenAI SSE stream. */
+    static final byte[] DONE = "data: [DONE]\n\n".getBytes();
     private final Engine engine;
     private final Metrics metrics;
     private final Supplier<List<String>> modelNames;
@@ -199,14 +200,23 @@ public final class OpenAiService implements HttpService {
 
                 @Override
                 public void failed(String message) throws IOException {
-                    if (out.started()) {
-                        out.event(Map.of("error", Map.of("message", message, "type", "server_error")));
-                        out.raw(DONE);
-                    } else {
-                        HttpErrors.send(req, res, 500, message);
-                    }
+                    OpenAiService.streamFailed(req, res, out, message);
                 }
             });
+        }
+    }
+
+    /**
+     * A generation failed on an OpenAI stream (chat or legacy completions): a real status while nothing was sent,
+     * else a final error event and {@code [DONE]} (STYLE R7).
+     */
+    static void streamFailed(ServerRequest req, ServerResponse res, NdjsonResponse out, String message)
+            throws IOException {
+        if (out.started()) {
+            out.event(Map.of("error", Map.of("message", message, "type", "server_error")));
+            out.raw(DONE);
+        } else {
+            HttpErrors.send(req, res, 500, message);
         }
     }
 }
